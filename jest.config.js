@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 const moduleNameMapper = {
-  '^@app/(severity|crypto|contracts|pagerduty|platform)$': '<rootDir>/libs/$1/src',
+  '^@app/(severity|crypto|contracts|pagerduty|platform|channel-replica)$': '<rootDir>/libs/$1/src',
   '^@app/testing$': '<rootDir>/test/support',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };

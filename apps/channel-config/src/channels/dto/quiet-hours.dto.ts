@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches, Validate, ValidatorConstraint } from 'class-validator';
+import type { ValidatorConstraintInterface } from 'class-validator';
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+@ValidatorConstraint({ name: 'ianaTimeZone' })
+class IanaTimeZoneConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || value.length === 0) return false;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return 'timezone must be an IANA time zone such as Europe/Berlin';
+  }
+}
+
+/** A daily window in the channel's time zone; `start` after `end` spans midnight. */
+export class QuietHoursDto {
+  @ApiProperty({ example: '22:00' })
+  @Matches(HH_MM, { message: 'start must be a time of day as HH:MM (00:00–23:59)' })
+  start!: string;
+
+  @ApiProperty({ example: '07:00' })
+  @Matches(HH_MM, { message: 'end must be a time of day as HH:MM (00:00–23:59)' })
+  end!: string;
+
+  @ApiProperty({ example: 'Europe/Berlin' })
+  @IsString()
+  @Validate(IanaTimeZoneConstraint)
+  timezone!: string;
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { bootstrapService, configOrExit, migrateUnderLock, OutboxRelay } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { loadChannelConfigEnv, SERVICE_NAME } from './config/channel-config.env';
+import { SCHEMA } from './database/schema';
+import { runReseal } from './reseal/reseal.command';
+
+async function main(command: string | undefined): Promise<void> {
+  const config = configOrExit(SERVICE_NAME, () => loadChannelConfigEnv());
+  switch (command) {
+    case undefined:
+    case 'serve':
+      await bootstrapService({
+        service: SERVICE_NAME,
+        appModule: AppModule.forRoot(config),
+        port: config.PORT,
+        schema: SCHEMA,
+        shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+        consumer: {
+          clientId: SERVICE_NAME,
+          brokers: config.kafkaBrokers,
+          groupId: SERVICE_NAME,
+        },
+        afterKafkaReady: (app) => {
+          app.get(OutboxRelay).start();
+          return Promise.resolve();
+        },
+        openApi: {
+          title: 'AxioRank PagerDuty channels',
+          description: 'Add, change and test PagerDuty channels of a workspace.',
+          version: '1',
+        },
+      });
+      return;
+    case 'migrate': {
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+      const report = await migrateUnderLock(app.get(DataSource), SCHEMA);
+      process.stdout.write(`${SCHEMA}: ${report.applied.length} migration(s) applied ${report.applied.join(', ')}\n`);
+      await app.close();
+      return;
+    }
+    case 'reseal': {
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+      await migrateUnderLock(app.get(DataSource), SCHEMA);
+      const report = await runReseal(app);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      await app.close();
+      process.exitCode = report.failed.length > 0 ? 1 : 0;
+      return;
+    }
+    default:
+      process.stderr.write(`${SERVICE_NAME}: unknown command "${command}" (use serve, migrate or reseal)\n`);
+      process.exit(2);
+  }
+}
+
+void main(process.argv[2]);

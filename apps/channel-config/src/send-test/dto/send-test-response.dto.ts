@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class PagerDutyStepDto {
+  @ApiProperty({ description: "PagerDuty's HTTP status", example: 202, nullable: true, type: Number })
+  status!: number | null;
+
+  @ApiProperty({ description: "PagerDuty's own message", example: 'Event processed' })
+  message!: string;
+
+  @ApiProperty({ type: [String], required: false })
+  errors?: string[];
+}
+
+export class SendTestResponseDto {
+  @ApiProperty({ example: true })
+  ok!: boolean;
+
+  @ApiProperty({ example: 'axiorank-test-6f1c…' })
+  dedupKey!: string;
+
+  @ApiProperty({ type: PagerDutyStepDto })
+  trigger!: PagerDutyStepDto;
+
+  @ApiProperty({ type: PagerDutyStepDto, nullable: true })
+  resolve!: PagerDutyStepDto | null;
+}

@@ -1,0 +1,2 @@
+export { ChannelReplicaModule } from './channel-replica.module';
+export { ChannelReplicaService } from './channel-replica.service';
