@@ -33,6 +33,7 @@ export class ChannelReplicaService implements OnApplicationShutdown {
   private readonly targets = new Map<number, PartitionTarget>();
   private readonly lastSeen = new Map<number, bigint>();
   private consumer?: Consumer;
+  private readonly deletionListeners: ((channel: ChannelV1) => Promise<void>)[] = [];
   private caughtUp = false;
   private readonly caughtUpWaiters: (() => void)[] = [];
   private readonly size: Gauge;
@@ -70,6 +71,14 @@ export class ChannelReplicaService implements OnApplicationShutdown {
     return [...this.channels.values()].filter((c) => c.workspaceId === workspaceId);
   }
 
+  /**
+   * Called with the last known state of a channel when its tombstone arrives (awaited before the
+   * replica moves on; a listener that throws makes the batch be read again).
+   */
+  onDeleted(listener: (channel: ChannelV1) => Promise<void>): void {
+    this.deletionListeners.push(listener);
+  }
+
   isCaughtUp(): boolean {
     return this.caughtUp;
   }
@@ -101,7 +110,8 @@ export class ChannelReplicaService implements OnApplicationShutdown {
     this.logger.log(`channel replica caught up: ${this.channels.size} channels`);
   }
 
-  private async applyBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+  private async applyBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     for (const message of batch.messages) {
       await this.intake.receive(
         TOPICS.channels,
@@ -110,14 +120,16 @@ export class ChannelReplicaService implements OnApplicationShutdown {
           this.apply(snapshot.channel, snapshot.version, meta.key);
           return Promise.resolve();
         },
-        (meta) => {
-          if (meta.key !== null) this.remove(meta.key);
-          return Promise.resolve();
+        async (meta) => {
+          if (meta.key === null) return;
+          const last = this.channels.get(meta.key);
+          if (last) for (const listener of this.deletionListeners) await listener(last);
+          this.remove(meta.key);
         },
       );
       this.lastSeen.set(batch.partition, BigInt(message.offset));
     }
-    await heartbeat();
+    await payload.heartbeat();
     this.checkCaughtUp();
   }
 

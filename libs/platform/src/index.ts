@@ -9,7 +9,12 @@ export { MetricsRegistry } from './metrics/metrics.registry';
 export { HealthModule } from './health/health.module';
 export { ReadinessGates, type ReadinessCheck } from './health/readiness-gates';
 export { KafkaModule } from './kafka/kafka.module';
-export { KAFKA_CLIENT, KAFKA_OPTIONS, type KafkaOptions, type TopicSpec } from './kafka/kafka.options';
+export {
+  KAFKA_CLIENT,
+  KAFKA_OPTIONS,
+  type KafkaOptions,
+  type TopicSpec,
+} from './kafka/kafka.options';
 export { KafkaAdminService } from './kafka/kafka-admin.service';
 export { KafkaProducerService, type OutgoingMessage } from './kafka/kafka-producer.service';
 export { DeadLetterPublisher, type DeadLetter } from './kafka/dead-letter.publisher';
@@ -24,7 +29,10 @@ export { kafkaConsumerOptions, type ConsumerOptions } from './kafka/kafka-consum
 export { kafkaLogCreator } from './kafka/kafka-log-creator';
 export { migrateUnderLock, type MigrationReport } from './database/migrate';
 export { advisoryLockId } from './database/advisory-lock';
-export { serviceDataSourceOptions, type ServiceDataSourceOptions } from './database/typeorm-options';
+export {
+  serviceDataSourceOptions,
+  type ServiceDataSourceOptions,
+} from './database/typeorm-options';
 export {
   bootstrapService,
   describeValidationErrors,
@@ -38,7 +46,7 @@ export {
   CredentialKeysVariable,
   IntVariable,
   UrlVariable,
-} from "./config/service-env";
+} from './config/service-env';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { createOutboxTable, dropOutboxTable } from './outbox/outbox-table';
 export { writeToOutbox, type OutboxEntry } from './outbox/outbox.writer';

@@ -42,6 +42,12 @@ export class OutboundPagerEnv extends CommonEnv {
   @IntVariable('DELIVERY_WORKERS', 1, 256)
   DELIVERY_WORKERS: number = 8;
 
+  @IntVariable('DELIVERY_BATCH_SIZE', 1, 500)
+  DELIVERY_BATCH_SIZE: number = 20;
+
+  @IntVariable('KAFKA_PARTITIONS_CONCURRENCY', 1, 64)
+  KAFKA_PARTITIONS_CONCURRENCY: number = 6;
+
   @IntVariable('DELIVERY_POLL_MS', 10, 60000)
   DELIVERY_POLL_MS: number = 100;
 

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Consumer } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
@@ -27,6 +28,10 @@ export interface ServiceBootstrapOptions {
   /** Work to start once Kafka is reachable and the topics exist (replicas, relays, workers). */
   afterKafkaReady?: (app: INestApplication) => Promise<void>;
   openApi?: { title: string; description: string; version: string };
+  /** Runs before the HTTP server starts, e.g. to mount a raw-body parser on a route. */
+  configure?: (app: NestExpressApplication) => void;
+  /** Largest JSON request body accepted by the API (default 100 kB). */
+  jsonBodyLimit?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,8 +65,15 @@ export const validationPipe = (): ValidationPipe =>
  * (health, metrics, API) up first, then Kafka topics and consumers once the cluster answers,
  * and a graceful shutdown bounded by `shutdownTimeoutMs`.
  */
-export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(options.appModule, { bufferLogs: true });
+export async function bootstrapService(
+  options: ServiceBootstrapOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(options.appModule, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  options.configure?.(app);
+  app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '100kb' });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();

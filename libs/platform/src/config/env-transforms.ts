@@ -23,4 +23,5 @@ export const ToBool = (): PropertyDecorator =>
   });
 
 /** Treats an empty variable as unset, so defaults and @IsOptional apply. */
-export const EmptyAsUnset = (): PropertyDecorator => Transform(({ value }) => emptyToUndefined(value));
+export const EmptyAsUnset = (): PropertyDecorator =>
+  Transform(({ value }) => emptyToUndefined(value));

@@ -33,7 +33,11 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS }),
       () => this.kafka.check('kafka', KAFKA_TIMEOUT_MS),
-      ...this.readinessGates.entries().map(([name]) => () => this.gates.check(name)),
+      ...this.readinessGates.entries().map(
+        ([name]) =>
+          () =>
+            this.gates.check(name),
+      ),
     ]);
   }
 }

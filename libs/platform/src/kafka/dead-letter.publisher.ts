@@ -47,7 +47,12 @@ export class DeadLetterPublisher {
       },
     ]);
     this.logger.warn(
-      { topic: letter.topic, partition: letter.partition, offset: letter.offset, reason: letter.reason },
+      {
+        topic: letter.topic,
+        partition: letter.partition,
+        offset: letter.offset,
+        reason: letter.reason,
+      },
       'message dead-lettered',
     );
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { KAFKA_CLIENT } from './kafka.options';
 
 export interface OutgoingMessage {
@@ -38,7 +38,7 @@ export class KafkaProducerService implements OnApplicationShutdown {
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<RecordMetadata[]> {
     const producer = await this.connected();
-    return producer.send({ topic, acks: -1, messages: messages as Message[] });
+    return producer.send({ topic, acks: -1, messages: messages });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -6,7 +6,6 @@ import {
   readHeaders,
   type MessageFor,
   type MessageHeaders,
-  type RawHeaders,
   type Topic,
 } from '@app/contracts';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -37,8 +36,8 @@ export const recordOf = (context: KafkaContext): RawRecord => {
     partition: context.getPartition(),
     offset: message.offset,
     key: message.key,
-    value: message.value as Buffer | string | null,
-    headers: message.headers as IHeaders,
+    value: message.value,
+    headers: message.headers,
   };
 };
 
@@ -65,7 +64,7 @@ export class MessageIntake {
       partition: record.partition,
       offset: record.offset,
       key,
-      headers: readHeaders(record.headers as RawHeaders | undefined),
+      headers: readHeaders(record.headers),
     };
     const parsed = parseMessage(topic, value);
     if (!parsed.ok) {

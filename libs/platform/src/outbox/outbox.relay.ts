@@ -100,7 +100,8 @@ export class OutboxRelay implements OnApplicationShutdown {
         );
       }
       if (published === 0 && this.running) {
-        const delay = failures > 0 ? Math.min(5000, 250 * 2 ** Math.min(failures, 5)) : this.options.pollMs;
+        const delay =
+          failures > 0 ? Math.min(5000, 250 * 2 ** Math.min(failures, 5)) : this.options.pollMs;
         await new Promise<void>((resolve) => {
           this.wake = () => resolve();
           void sleep(delay).then(() => resolve());

@@ -12,6 +12,11 @@ export interface OutboxEntry {
 export async function writeToOutbox(manager: EntityManager, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await manager.getRepository(OutboxMessage).insert(
-    entries.map((e) => ({ topic: e.topic, key: e.key, value: e.value, headers: e.headers ?? {} })),
+    entries.map((e) => ({
+      topic: e.topic,
+      key: e.key,
+      value: e.value,
+      headers: e.headers ?? {},
+    })),
   );
 }

@@ -1,0 +1,12 @@
+export const DELIVERY_SETTINGS = Symbol('DELIVERY_SETTINGS');
+
+export interface DeliverySettings {
+  workers: number;
+  batchSize: number;
+  pollMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  ratePerMinute: number;
+  rateBurst: number;
+  appBaseUrl: string;
+}

@@ -1,0 +1,55 @@
+export interface TokenBucketOptions {
+  /** Tokens added per minute (PagerDuty's documented ~120 events per minute per routing key). */
+  ratePerMinute: number;
+  /** Most tokens held at once. */
+  burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+/**
+ * One token bucket per routing key (keyed by a digest, never the key itself). `take` never
+ * waits: it answers how long until a token is free, so a worker moves on to other keys and one
+ * busy key never delays another.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  constructor(
+    private readonly options: TokenBucketOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.perMs = options.ratePerMinute / 60000;
+  }
+
+  /** Takes a token and returns 0, or returns the milliseconds until one will be free. */
+  take(key: string): number {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.options.burst, updatedAt: now };
+    bucket.tokens = Math.min(
+      this.options.burst,
+      bucket.tokens + (now - bucket.updatedAt) * this.perMs,
+    );
+    bucket.updatedAt = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) / this.perMs);
+  }
+
+  /** Forgets buckets that refilled completely, so memory stays bounded by the active keys. */
+  prune(): void {
+    const now = this.now();
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.updatedAt) * this.perMs >= this.options.burst) {
+        this.buckets.delete(key);
+      }
+    }
+  }
+}
