@@ -3,9 +3,11 @@ import { Client } from 'pg';
 import { PrivateKafka } from '../support/private-kafka';
 import { ServiceProcess, type ServiceName } from '../support/service-process';
 import { TEST_JWT_SECRET } from '../support/auth';
+import { freePort } from '../support/infra';
 
 const SERVICES: ServiceName[] = ['channel-config', 'inbound-webhook', 'outbound-pager'];
-const serverUrl = () => process.env.TEST_PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const serverUrl = () =>
+  process.env.TEST_PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function freshDatabase(): Promise<string> {
   const name = `axiorank_boot_${randomBytes(6).toString('hex')}`;
@@ -60,7 +62,13 @@ describe('service boot (built services from dist/, as deployed)', () => {
       readyPath: false,
     });
     expect(await service.exited).toBe(1);
-    for (const variable of ['DATABASE_URL', 'KAFKA_BROKERS', 'AUTH_JWT_SECRET', 'PORT', 'PAGERDUTY_RATE_PER_MINUTE']) {
+    for (const variable of [
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'AUTH_JWT_SECRET',
+      'PORT',
+      'PAGERDUTY_RATE_PER_MINUTE',
+    ]) {
       expect(service.logs).toContain(variable);
     }
     expect(service.logs).not.toContain('short-secret');
@@ -69,7 +77,10 @@ describe('service boot (built services from dist/, as deployed)', () => {
   it('names a malformed CREDENTIAL_KEYS without printing the key', async () => {
     const key = randomBytes(16).toString('base64'); // 16 bytes: too short for AES-256
     const service = await ServiceProcess.start('channel-config', {
-      env: { ...baseEnv('postgres://postgres@127.0.0.1:5432/x', '127.0.0.1:9'), CREDENTIAL_KEYS: `k1:${key}` },
+      env: {
+        ...baseEnv('postgres://postgres@127.0.0.1:5432/x', '127.0.0.1:9'),
+        CREDENTIAL_KEYS: `k1:${key}`,
+      },
       readyPath: false,
     });
     expect(await service.exited).toBe(1);
@@ -89,12 +100,17 @@ describe('service boot (built services from dist/, as deployed)', () => {
     const codes = await Promise.all(runs.map((r) => r.exited));
     expect(codes).toEqual(runs.map(() => 0));
     for (const schema of ['channel_config', 'inbound_webhook', 'outbound_pager']) {
-      const rows = await query<{ name: string }>(databaseUrl, `SELECT name FROM "${schema}"."migrations"`);
+      const rows = await query<{ name: string }>(
+        databaseUrl,
+        `SELECT name FROM "${schema}"."migrations"`,
+      );
       expect(rows.length).toBeGreaterThan(0);
       expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
     }
     const again = await Promise.all(
-      SERVICES.map((name) => ServiceProcess.start(name, { env, args: ['migrate'], readyPath: false })),
+      SERVICES.map((name) =>
+        ServiceProcess.start(name, { env, args: ['migrate'], readyPath: false }),
+      ),
     );
     expect(await Promise.all(again.map((r) => r.exited))).toEqual([0, 0, 0]);
     for (const run of again) expect(run.logs).toMatch(/: 0 migration\(s\) applied/);
@@ -112,8 +128,11 @@ describe('service boot (built services from dist/, as deployed)', () => {
     it('/health/ready answers 503 while the broker is down and 200 once it is back, without a restart', async () => {
       const brokers = await kafka.start();
       const databaseUrl = await freshDatabase();
-      const port = 20000 + Math.floor(Math.random() * 20000);
-      service = await ServiceProcess.start('outbound-pager', { env: baseEnv(databaseUrl, brokers), port });
+      const port = await freePort();
+      service = await ServiceProcess.start('outbound-pager', {
+        env: baseEnv(databaseUrl, brokers),
+        port,
+      });
       const live = await fetch(`${service.url}/health/live`);
       expect(live.status).toBe(200);
 

@@ -11,7 +11,11 @@ export function tokenFor(
 ): string {
   return jwt.sign(
     { workspace_id: workspaceId },
-    { secret: options.secret ?? TEST_JWT_SECRET, algorithm: 'HS256', expiresIn: options.expiresIn ?? 3600 },
+    {
+      secret: options.secret ?? TEST_JWT_SECRET,
+      algorithm: 'HS256',
+      expiresIn: options.expiresIn ?? 3600,
+    },
   );
 }
 

@@ -28,7 +28,10 @@ export class PrivateKafka {
     this.child = child;
     let output = '';
     await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`private Kafka did not start in 150 s:\n${output}`)), 150_000);
+      const timer = setTimeout(
+        () => fail(new Error(`private Kafka did not start in 150 s:\n${output}`)),
+        150_000,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const match = /KAFKA_BROKERS=127\.0\.0\.1:(\d+)/.exec(output);

@@ -96,7 +96,9 @@ export class ServiceProcess {
     let last = 'no answer';
     while (Date.now() < deadline) {
       if (!this.running) {
-        throw new Error(`${this.name} exited (${String(this.exitCode)}) before ${path} answered ${status}; log: ${this.logFile}\n${this.logs.slice(-3000)}`);
+        throw new Error(
+          `${this.name} exited (${String(this.exitCode)}) before ${path} answered ${status}; log: ${this.logFile}\n${this.logs.slice(-3000)}`,
+        );
       }
       try {
         const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(3000) });
@@ -107,7 +109,9 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`${this.name}: ${path} did not answer ${status} within ${timeoutMs} ms (last: ${last}); log: ${this.logFile}`);
+    throw new Error(
+      `${this.name}: ${path} did not answer ${status} within ${timeoutMs} ms (last: ${last}); log: ${this.logFile}`,
+    );
   }
 
   /** SIGTERM (graceful) by default; resolves with the exit code. */

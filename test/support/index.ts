@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './infra';
+export * from './private-kafka';
+export * from './service-process';
