@@ -21,7 +21,7 @@ async function main(command: string | undefined): Promise<void> {
         consumer: {
           clientId: SERVICE_NAME,
           brokers: config.kafkaBrokers,
-          groupId: SERVICE_NAME,
+          groupId: config.KAFKA_GROUP_ID ?? SERVICE_NAME,
         },
         afterKafkaReady: (app) => {
           app.get(OutboxRelay).start();
@@ -35,14 +35,20 @@ async function main(command: string | undefined): Promise<void> {
       });
       return;
     case 'migrate': {
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+        logger: ['error', 'warn', 'log'],
+      });
       const report = await migrateUnderLock(app.get(DataSource), SCHEMA);
-      process.stdout.write(`${SCHEMA}: ${report.applied.length} migration(s) applied ${report.applied.join(', ')}\n`);
+      process.stdout.write(
+        `${SCHEMA}: ${report.applied.length} migration(s) applied ${report.applied.join(', ')}\n`,
+      );
       await app.close();
       return;
     }
     case 'reseal': {
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+        logger: ['error', 'warn', 'log'],
+      });
       await migrateUnderLock(app.get(DataSource), SCHEMA);
       const report = await runReseal(app);
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -51,7 +57,9 @@ async function main(command: string | undefined): Promise<void> {
       return;
     }
     default:
-      process.stderr.write(`${SERVICE_NAME}: unknown command "${command}" (use serve, migrate or reseal)\n`);
+      process.stderr.write(
+        `${SERVICE_NAME}: unknown command "${command}" (use serve, migrate or reseal)\n`,
+      );
       process.exit(2);
   }
 }

@@ -21,6 +21,7 @@ class OutboundPagerProvidersModule {
       retryMaxMs: config.RETRY_MAX_MS,
       ratePerMinute: config.PAGERDUTY_RATE_PER_MINUTE,
       rateBurst: config.PAGERDUTY_RATE_BURST,
+      requestTimeoutMs: config.PAGERDUTY_TIMEOUT_MS,
       appBaseUrl: config.APP_BASE_URL,
     };
     return {

@@ -23,7 +23,7 @@ async function main(command: string | undefined): Promise<void> {
         consumer: {
           clientId: SERVICE_NAME,
           brokers: config.kafkaBrokers,
-          groupId: SERVICE_NAME,
+          groupId: config.KAFKA_GROUP_ID ?? SERVICE_NAME,
           partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
         },
         // The channel replica comes first: incidents and alerts are consumed only once it has

@@ -71,7 +71,13 @@ describe('outbound-pager, incidents mode', () => {
     const [request] = (await harness.simRequests({ dedupKey: incidents[1].id })).filter(
       (r) => (r.body as { event_action?: string }).event_action === 'trigger',
     );
-    const body = request.body as Record<string, any>;
+    const body = request.body as {
+      dedup_key: string;
+      payload: { source: string; custom_details: Record<string, unknown> };
+      links: unknown;
+      client: string;
+      client_url: string;
+    };
     expect(body.dedup_key).toBe(incidents[1].id);
     expect(body.payload.source).toBe('AxioRank');
     expect(body.payload.custom_details).toMatchObject({

@@ -64,10 +64,18 @@ export class OutboundHarness {
   private pagerEnv: Record<string, string> = {};
   private versions = new Map<string, number>();
 
-  async start(env: Record<string, string> = {}): Promise<void> {
+  async start(
+    env: Record<string, string> = {},
+    simulatorEnv: Record<string, string> = {},
+  ): Promise<void> {
     const simPort = await freePort();
     this.simulator = await ServiceProcess.start('pagerduty-simulator', {
-      env: { PD_SIM_PORT: String(simPort), PD_SIM_ACCEPT_ANY_KEY: 'true', PD_SIM_QUIET: 'true' },
+      env: {
+        PD_SIM_PORT: String(simPort),
+        PD_SIM_ACCEPT_ANY_KEY: 'true',
+        PD_SIM_QUIET: 'true',
+        ...simulatorEnv,
+      },
       port: simPort,
       readyPath: '/_sim/health',
       label: `sim-${simPort}`,
@@ -87,6 +95,8 @@ export class OutboundHarness {
       RETRY_MAX_MS: '2000',
       PAGERDUTY_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'info',
+      // Its own consumer group: suites never steal each other's partitions.
+      KAFKA_GROUP_ID: `outbound-pager-test-${randomUUID()}`,
       ...env,
     };
     await this.startPager();

@@ -85,15 +85,22 @@ export class EnqueueHandler {
 
     const base = { receivedAt, region, path, bytes: raw.length };
     const fault = this.faults.next();
+    // A faulted or hung request still names its event, so tests can count attempts per incident.
+    const attributed = fault.kind === 'none' ? base : { ...base, ...identify(raw) };
     if (fault.kind === 'hang') {
-      this.store.recordRequest({ ...base, status: null, outcome: 'hung' });
+      this.store.recordRequest({ ...attributed, status: null, outcome: 'hung' });
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
       return;
     }
     if (fault.kind === 'fail') {
       const body = faultBody(fault.status);
-      this.store.recordRequest({ ...base, status: fault.status, outcome: 'fault', response: body });
+      this.store.recordRequest({
+        ...attributed,
+        status: fault.status,
+        outcome: 'fault',
+        response: body,
+      });
       sendJson(
         res,
         fault.status,
@@ -244,6 +251,21 @@ function invalid(errors: string[]): Answer {
     body: { status: 'invalid event', message: 'Event object is invalid', errors },
     record: { outcome: 'invalid', errors },
   };
+}
+
+/** Best-effort routing key, action and dedup key of a raw enqueue body (never throws). */
+function identify(raw: Buffer): { routingKey?: string; eventAction?: string; dedupKey?: string } {
+  try {
+    const body: unknown = JSON.parse(raw.toString('utf8'));
+    if (!isRecord(body)) return {};
+    return {
+      routingKey: typeof body.routing_key === 'string' ? body.routing_key : undefined,
+      eventAction: typeof body.event_action === 'string' ? body.event_action : undefined,
+      dedupKey: typeof body.dedup_key === 'string' ? body.dedup_key : undefined,
+    };
+  } catch {
+    return {};
+  }
 }
 
 function faultBody(status: number): unknown {

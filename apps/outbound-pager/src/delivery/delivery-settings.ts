@@ -8,5 +8,7 @@ export interface DeliverySettings {
   retryMaxMs: number;
   ratePerMinute: number;
   rateBurst: number;
+  /** PagerDuty request timeout; a lease outlives it. */
+  requestTimeoutMs: number;
   appBaseUrl: string;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -32,6 +32,8 @@ interface ClaimedJob {
   region: Region | null;
   payload: DeliveryEntity['payload'];
   attempts: number;
+  /** The lease this worker holds; every update is fenced by it. */
+  token: string;
 }
 
 /** What to do with a claimed job once its PagerDuty incident and routing are known. */
@@ -46,13 +48,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Delivers recorded jobs to PagerDuty. Workers claim due jobs with FOR UPDATE SKIP LOCKED, and a
  * job is due only when no earlier job for the same (channel, dedup key) is still pending: per
  * PagerDuty incident, trigger → acknowledge → resolve go strictly in order, across workers and
- * replicas. The row lock is held while the request is in flight, so a crashed worker's jobs
- * become claimable again at once, and no job is delivered by two workers at the same time.
+ * replicas. A claim is a lease (longer than the request timeout): each result is committed the
+ * moment PagerDuty answers, fenced by the lease token, and the jobs of a crashed worker become
+ * claimable again when their lease runs out, so a crash repeats at most the requests in flight.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly buckets: TokenBuckets;
+  private readonly leaseMs: number;
   private running = false;
   private loops: Promise<void>[] = [];
   private waiters: (() => void)[] = [];
@@ -70,6 +74,7 @@ export class DeliveryWorker implements OnApplicationShutdown {
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
     metrics: MetricsRegistry,
   ) {
+    this.leaseMs = settings.requestTimeoutMs * 2 + 5000;
     this.buckets = new TokenBuckets({
       ratePerMinute: settings.ratePerMinute,
       burst: settings.rateBurst,
@@ -159,40 +164,41 @@ export class DeliveryWorker implements OnApplicationShutdown {
     }
   }
 
-  /** Claims a batch of due jobs (no two for the same PagerDuty incident) and delivers them. */
+  /**
+   * Claims a batch of due jobs (no two for the same PagerDuty incident) under a lease and
+   * delivers them concurrently, each result committed on its own as soon as PagerDuty answered.
+   */
   private async runBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const jobs = await manager.query<ClaimedJob[]>(
-        `SELECT d.id, d.event_id, d.channel_id, d.workspace_id, d.dedup_key, d.action, d.only_if_open,
-                d.routing_key, d.region, d.payload, d.attempts
-           FROM "${SCHEMA}"."deliveries" d
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-            AND NOT EXISTS (
-              SELECT 1 FROM "${SCHEMA}"."deliveries" p
-               WHERE p.status = 'pending' AND p.channel_id = d.channel_id
-                 AND p.dedup_key = d.dedup_key AND p.id < d.id)
-          ORDER BY d.next_attempt_at, d.id
-          LIMIT $1
-          FOR UPDATE OF d SKIP LOCKED`,
-        [this.settings.batchSize],
-      );
-      await Promise.all(jobs.map((job) => this.deliver(manager, job)));
-      return jobs.length;
-    });
+    const token = randomUUID();
+    const [jobs] = await this.dataSource.query<[ClaimedJob[], number]>(
+      `UPDATE "${SCHEMA}"."deliveries" d
+          SET lease_token = $2, lease_until = now() + ($3 || ' milliseconds')::interval
+        WHERE d.id IN (
+          SELECT c.id FROM "${SCHEMA}"."deliveries" c
+           WHERE c.status = 'pending' AND c.next_attempt_at <= now()
+             AND (c.lease_until IS NULL OR c.lease_until < now())
+             AND NOT EXISTS (
+               SELECT 1 FROM "${SCHEMA}"."deliveries" p
+                WHERE p.status = 'pending' AND p.channel_id = c.channel_id
+                  AND p.dedup_key = c.dedup_key AND p.id < c.id)
+           ORDER BY c.next_attempt_at, c.id
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING d.id, d.event_id, d.channel_id, d.workspace_id, d.dedup_key, d.action, d.only_if_open,
+                  d.routing_key, d.region, d.payload, d.attempts`,
+      [this.settings.batchSize, token, String(this.leaseMs)],
+    );
+    await Promise.all(jobs.map((job) => this.deliver({ ...job, token })));
+    return jobs.length;
   }
 
-  private async deliver(manager: EntityManager, job: ClaimedJob): Promise<void> {
-    const incidents = manager.getRepository(PagerDutyIncidentEntity);
-    const known = await incidents.findOneBy({ channelId: job.channel_id, dedupKey: job.dedup_key });
+  private async deliver(job: ClaimedJob): Promise<void> {
+    const known = await this.dataSource
+      .getRepository(PagerDutyIncidentEntity)
+      .findOneBy({ channelId: job.channel_id, dedupKey: job.dedup_key });
     const plan = this.plan(job, known);
     if (plan.kind !== 'send') {
-      await this.finish(
-        manager,
-        job,
-        plan.kind === 'skip' ? 'skipped' : 'failed',
-        plan.reason,
-        null,
-      );
+      await this.finish(job, plan.kind === 'skip' ? 'skipped' : 'failed', plan.reason);
       this.outcomes.inc({
         action: job.action,
         outcome: plan.kind === 'skip' ? 'skipped' : 'failed',
@@ -202,17 +208,18 @@ export class DeliveryWorker implements OnApplicationShutdown {
     const wait = this.buckets.take(createHash('sha256').update(plan.routingKey).digest('base64'));
     if (wait > 0) {
       this.rateLimited.inc();
-      await manager.query(
-        `UPDATE "${SCHEMA}"."deliveries" SET next_attempt_at = now() + ($2 || ' milliseconds')::interval,
-                updated_at = now() WHERE id = $1`,
-        [job.id, String(wait)],
+      await this.dataSource.query(
+        `UPDATE "${SCHEMA}"."deliveries" SET next_attempt_at = now() + ($3 || ' milliseconds')::interval,
+                lease_token = NULL, lease_until = NULL, updated_at = now()
+          WHERE id = $1 AND lease_token = $2`,
+        [job.id, job.token, String(wait)],
       );
       return;
     }
     const stopTimer = this.requestSeconds.startTimer();
     const result = await this.client.send(plan.event, plan.region);
     stopTimer({ outcome: result.outcome });
-    await this.record(manager, job, result, plan, known);
+    await this.dataSource.transaction((manager) => this.record(manager, job, result, plan, known));
   }
 
   private plan(job: ClaimedJob, known: PagerDutyIncidentEntity | null): Plan {
@@ -272,8 +279,10 @@ export class DeliveryWorker implements OnApplicationShutdown {
       case 'accepted': {
         await manager.query(
           `UPDATE "${SCHEMA}"."deliveries" SET status = 'delivered', attempts = $2, last_attempt_at = now(),
-                  last_status = $3, last_response = $4, delivered_at = now(), updated_at = now() WHERE id = $1`,
-          [job.id, attempts, result.status, JSON.stringify({ message: result.message })],
+                  last_status = $3, last_response = $4, delivered_at = now(), updated_at = now(),
+                  lease_token = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_token = $5`,
+          [job.id, attempts, result.status, JSON.stringify({ message: result.message }), job.token],
         );
         await this.track(manager, job, plan, known);
         this.outcomes.inc({ action: job.action, outcome: 'delivered' });
@@ -370,16 +379,15 @@ export class DeliveryWorker implements OnApplicationShutdown {
   }
 
   private async finish(
-    manager: EntityManager,
     job: ClaimedJob,
     status: 'skipped' | 'failed',
     reason: string,
-    lastStatus: number | null,
   ): Promise<void> {
-    await manager.query(
-      `UPDATE "${SCHEMA}"."deliveries" SET status = $2, reason = $3, last_status = $4, updated_at = now()
-        WHERE id = $1`,
-      [job.id, status, reason, lastStatus],
+    await this.dataSource.query(
+      `UPDATE "${SCHEMA}"."deliveries" SET status = $2, reason = $3, updated_at = now(),
+              lease_token = NULL, lease_until = NULL
+        WHERE id = $1 AND lease_token = $4`,
+      [job.id, status, reason, job.token],
     );
   }
 

@@ -57,7 +57,13 @@ export class DeliveryRecorder {
     if (written.some((d) => d.status === 'pending')) this.worker.nudge();
   }
 
-  /** Alerts mode: suppress a page when the channel already paged `hourlyCap` alerts in the hour before it. */
+  /**
+   * Alerts mode: at most `hourlyCap` pages in any hour, judged on the alerts' own times. Alerts
+   * from different partitions can arrive out of order, so an alert at t is capped when the
+   * pages within an hour on either side of t already reach the cap: no hour-long window then
+   * ever holds more than the cap. With alerts arriving in order this is the plain "pages in
+   * the hour before t" rule.
+   */
   private async applyHourlyCaps(manager: EntityManager, drafts: JobDraft[]): Promise<JobDraft[]> {
     const result: JobDraft[] = [];
     for (const draft of drafts) {
@@ -72,7 +78,8 @@ export class DeliveryRecorder {
       const [{ pages }] = await manager.query<{ pages: number }[]>(
         `SELECT count(*)::int AS pages FROM "${SCHEMA}"."deliveries"
           WHERE channel_id = $1 AND source_type = 'alert.raised' AND status IN ('pending', 'delivered')
-            AND occurred_at > $2::timestamptz - interval '1 hour' AND occurred_at <= $2::timestamptz
+            AND occurred_at > $2::timestamptz - interval '1 hour'
+            AND occurred_at < $2::timestamptz + interval '1 hour'
             AND event_id <> $3`,
         [draft.channelId, draft.occurredAt.toISOString(), draft.eventId],
       );

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Expose } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { EmptyAsUnset, ToBool, ToInt } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -23,6 +23,15 @@ export class CommonEnv {
     message: 'KAFKA_BROKERS must be a comma-separated list of host:port',
   })
   KAFKA_BROKERS!: string;
+
+  /** Consumer group of the service's consumers; defaults to the service name. */
+  @Expose()
+  @EmptyAsUnset()
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
+    message: 'KAFKA_GROUP_ID must be 1-200 letters, digits, dots, underscores or dashes',
+  })
+  KAFKA_GROUP_ID?: string;
 
   @Expose()
   @ToBool()

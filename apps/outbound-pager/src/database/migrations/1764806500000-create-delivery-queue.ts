@@ -25,6 +25,8 @@ export class CreateDeliveryQueue1764806500000 implements MigrationInterface {
         "occurred_at" timestamptz NOT NULL,
         "attempts" integer NOT NULL DEFAULT 0,
         "next_attempt_at" timestamptz NOT NULL DEFAULT now(),
+        "lease_token" uuid,
+        "lease_until" timestamptz,
         "last_attempt_at" timestamptz,
         "last_status" integer,
         "last_response" jsonb,
