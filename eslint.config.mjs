@@ -21,8 +21,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/libs/*/src/**', '@app/*/src/**'], message: 'Import a library through its index (@app/<lib>).' },
-            { group: ['../../../*'], message: 'Do not climb out of a unit; import through @app/<lib>.' },
+            {
+              group: ['**/libs/*/src/**', '@app/*/src/**'],
+              message: 'Import a library through its index (@app/<lib>).',
+            },
+            {
+              group: ['../../../*'],
+              message: 'Do not climb out of a unit; import through @app/<lib>.',
+            },
           ],
         },
       ],
@@ -41,7 +47,22 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' },
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        __dirname: 'readonly',
+        module: 'writable',
+        require: 'readonly',
+      },
     },
   },
 );

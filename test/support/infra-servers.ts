@@ -128,7 +128,7 @@ class Host {
   }
 }
 
-export interface PrivateKafka {
+export interface PrivateKafkaBroker {
   readonly brokers: string;
   readonly port: number;
   readonly pid: number | undefined;
@@ -147,7 +147,7 @@ export interface PrivateKafka {
 /** Starts a private single-node broker (own ports and temp data dir) for fault tests. */
 export async function startPrivateKafka(
   options: Omit<StartKafkaOptions, 'detached'> = {},
-): Promise<PrivateKafka> {
+): Promise<PrivateKafkaBroker> {
   const host = await Host.start(KAFKA_LOCAL, 'startKafka', { quiet: true, ...options });
   const get = <T>(key: string) => host.state[key] as T;
   return {

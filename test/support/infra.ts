@@ -160,7 +160,11 @@ export async function consumeAll(
   }
 
   const messages: ConsumedMessage[] = [];
-  const consumer = kafka.consumer({ groupId: `test-consume-all-${randomUUID()}` });
+  // A short fetch wait: disconnect() waits for the in-flight fetch to return.
+  const consumer = kafka.consumer({
+    groupId: `test-consume-all-${randomUUID()}`,
+    maxWaitTimeInMs: 250,
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     await consumer.connect();
