@@ -1,6 +1,7 @@
 import {
   AuthJwtSecretVariable,
   CommonEnv,
+  ConfigValidationError,
   CredentialKeysVariable,
   IntVariable,
   loadConfig,
@@ -58,6 +59,14 @@ export class OutboundPagerEnv extends CommonEnv {
   RETRY_MAX_MS: number = 300000;
 }
 
-export const loadOutboundPagerEnv = (
+export function loadOutboundPagerEnv(
   env: Record<string, string | undefined> = process.env,
-): OutboundPagerEnv => loadConfig(SERVICE_NAME, OutboundPagerEnv, env);
+): OutboundPagerEnv {
+  const config = loadConfig(SERVICE_NAME, OutboundPagerEnv, env);
+  if (config.PAGERDUTY_RATE_BURST >= config.PAGERDUTY_RATE_PER_MINUTE) {
+    throw new ConfigValidationError(SERVICE_NAME, [
+      'PAGERDUTY_RATE_BURST must be below PAGERDUTY_RATE_PER_MINUTE (the bucket refills at their difference per minute)',
+    ]);
+  }
+  return config;
+}

@@ -7,11 +7,11 @@ describe('TokenBuckets', () => {
     clock = 1_000_000;
   });
 
-  it('allows a burst of 60 at once, then one every 500 ms', () => {
+  it('allows a burst of 60 at once, then one a second', () => {
     const buckets = sut();
     for (let i = 0; i < 60; i++) expect(buckets.take('k')).toBe(0);
-    expect(buckets.take('k')).toBe(500);
-    clock += 500;
+    expect(buckets.take('k')).toBe(1000);
+    clock += 1000;
     expect(buckets.take('k')).toBe(0);
   });
 
@@ -33,6 +33,10 @@ describe('TokenBuckets', () => {
     for (let i = 0; i < 60; i++) buckets.take('busy');
     expect(buckets.take('busy')).toBeGreaterThan(0);
     expect(buckets.take('quiet')).toBe(0);
+  });
+
+  it('refuses a burst that is not below the rate', () => {
+    expect(() => new TokenBuckets({ ratePerMinute: 60, burst: 60 })).toThrow(RangeError);
   });
 
   it('prunes full buckets', () => {

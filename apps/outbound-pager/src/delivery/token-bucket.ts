@@ -1,7 +1,7 @@
 export interface TokenBucketOptions {
-  /** Tokens added per minute (PagerDuty's documented ~120 events per minute per routing key). */
+  /** Most events in any 60 seconds (PagerDuty's documented ~120 per routing key). */
   ratePerMinute: number;
-  /** Most tokens held at once. */
+  /** Most tokens held at once; must be below `ratePerMinute`. */
   burst: number;
 }
 
@@ -11,9 +11,11 @@ interface Bucket {
 }
 
 /**
- * One token bucket per routing key (keyed by a digest, never the key itself). `take` never
- * waits: it answers how long until a token is free, so a worker moves on to other keys and one
- * busy key never delays another.
+ * One token bucket per routing key (keyed by a digest, never the key itself). A full bucket
+ * holds `burst` tokens and refills at (ratePerMinute − burst) a minute, so no 60-second window
+ * ever passes more than `ratePerMinute` (defaults: burst 60, one a second, 120 a minute). `take`
+ * never waits: it answers how long until a token is free, so a worker moves on to other keys
+ * and one busy key never delays another.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
@@ -23,7 +25,10 @@ export class TokenBuckets {
     private readonly options: TokenBucketOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.perMs = options.ratePerMinute / 60000;
+    if (!(options.burst >= 1 && options.burst < options.ratePerMinute)) {
+      throw new RangeError('the burst must be at least 1 and below the rate per minute');
+    }
+    this.perMs = (options.ratePerMinute - options.burst) / 60000;
   }
 
   /** Takes a token and returns 0, or returns the milliseconds until one will be free. */
