@@ -21,6 +21,7 @@ describe('loadSimulatorConfig', () => {
       createTopics: true,
       staleAfterMs: 1_800_000,
       staleSweepMs: 0,
+      groupId: 'incident-simulator',
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadSimulatorConfig', () => {
         KAFKA_CREATE_TOPICS: 'false',
         STALE_AFTER_MS: '60000',
         STALE_SWEEP_MS: '5000',
+        INCIDENT_SIM_GROUP_ID: 'incident-simulator-e2e',
       }),
     ).toEqual({
       brokers: ['kafka-1:9092', 'kafka-2:9093'],
@@ -43,6 +45,7 @@ describe('loadSimulatorConfig', () => {
       createTopics: false,
       staleAfterMs: 60_000,
       staleSweepMs: 5000,
+      groupId: 'incident-simulator-e2e',
     });
   });
 

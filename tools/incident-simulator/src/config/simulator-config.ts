@@ -11,6 +11,8 @@ export interface SimulatorConfig {
   readonly staleAfterMs: number;
   /** 0 = no periodic sweep. */
   readonly staleSweepMs: number;
+  /** Consumer group for the sync topic; one per simulator instance that must see every event. */
+  readonly groupId: string;
 }
 
 export const DEFAULT_PORT = 4100;
@@ -36,6 +38,7 @@ export function loadSimulatorConfig(env: Env = process.env): SimulatorConfig {
     createTopics: reader.boolean('KAFKA_CREATE_TOPICS', true),
     staleAfterMs: reader.integer('STALE_AFTER_MS', DEFAULT_STALE_AFTER_MS, 1, MAX_STALE_AFTER_MS),
     staleSweepMs: reader.integer('STALE_SWEEP_MS', 0, 0, MAX_TIMER_MS),
+    groupId: reader.text('INCIDENT_SIM_GROUP_ID', 'incident-simulator'),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
