@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { http, LOG_DIR, PORTS, ROOT, STATE_DIR, STATE_FILE, until } from './dev-stack.mjs';
+import { http, LOG_DIR, PORTS, ROOT, sleep, STATE_DIR, STATE_FILE, until } from './dev-stack.mjs';
 
 const started = Date.now();
 const children = [];
@@ -248,14 +248,15 @@ async function wireDemo(secrets, simUrl) {
     { signingSecret: subscription.secrets[0] },
     auth,
   );
-  // PagerDuty's ping after the secret is pasted: verifies the webhook end to end.
+  // PagerDuty's ping after the secret is pasted verifies the webhook end to end. The secret
+  // reaches inbound-webhook over Kafka within two seconds; PagerDuty disables a subscription
+  // after three rejected deliveries, so ping sparingly.
+  await sleep(2500);
+  await http('POST', `${simUrl}/_sim/subscriptions/${subscription.id}/ping`, {});
   await until(
-    'the channel replica to see the signing secret',
-    async () => {
-      await http('POST', `${simUrl}/_sim/subscriptions/${subscription.id}/ping`, {});
-      const c = await http('GET', `${cc}/${channel.id}`, undefined, auth);
-      return c.twoWaySync.verifiedAt !== null;
-    },
+    "PagerDuty's ping to verify the channel",
+    async () =>
+      (await http('GET', `${cc}/${channel.id}`, undefined, auth)).twoWaySync.verifiedAt !== null,
     30000,
   );
   return {
