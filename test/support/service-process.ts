@@ -12,6 +12,10 @@ export type ServiceName =
 const ROOT = resolve(__dirname, '..', '..');
 const LOG_DIR = join(ROOT, '.cache', 'test-logs');
 
+// A suite that fails half-way must not leave services running behind it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => live.forEach((child) => child.kill('SIGKILL')));
+
 const entryOf = (name: ServiceName): string =>
   join(ROOT, 'dist', name.endsWith('simulator') ? 'tools' : 'apps', name, 'main.js');
 
@@ -75,6 +79,8 @@ export class ServiceProcess {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     const service = new ServiceProcess(name, child, options.port, logFile);
     const collect = (chunk: Buffer) => {
       service.output.push(chunk.toString('utf8'));
