@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Parser } from '@asyncapi/parser';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
@@ -53,12 +53,12 @@ describe('docs/asyncapi.yaml, checked against @app/contracts', () => {
 
   beforeAll(async () => {
     const { document, diagnostics } = await new Parser().parse(SOURCE);
-    const errors = diagnostics.filter((d) => d.severity === 0);
+    const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
     expect(errors.map((e) => `${e.path.join('.')}: ${e.message}`)).toEqual([]);
     payloadSchemas = new Map();
     for (const channel of document!.channels()) {
       const [message] = channel.messages().all();
-      payloadSchemas.set(channel.address()!, message.payload()!.json() as object);
+      payloadSchemas.set(channel.address()!, message.payload()!.json<object>());
     }
   });
 
