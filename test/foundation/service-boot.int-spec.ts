@@ -122,7 +122,7 @@ describe('service boot (built services from dist/, as deployed)', () => {
 
     afterAll(async () => {
       await service?.stop();
-      await kafka.stop();
+      await kafka.close();
     });
 
     it('/health/ready answers 503 while the broker is down and 200 once it is back, without a restart', async () => {

@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { bootstrapService, configOrExit, migrateUnderLock, OutboxRelay } from '@app/platform';
+import {
+  bootstrapService,
+  configOrExit,
+  migrateUnderLock,
+  OutboxRelay,
+  SecretVault,
+} from '@app/platform';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { loadChannelConfigEnv, SERVICE_NAME } from './config/channel-config.env';
@@ -46,6 +52,13 @@ async function main(command: string | undefined): Promise<void> {
       return;
     }
     case 'reseal': {
+      if (!SecretVault.fromSpec(config.CREDENTIAL_KEYS).sealingEnabled) {
+        // Without a key every row "needs nothing" and the report would read as a success.
+        process.stderr.write(
+          `${SERVICE_NAME} reseal: CREDENTIAL_KEYS is not set, so there is no key to seal with; set it to the key ring the service runs with (new key first)\n`,
+        );
+        process.exit(2);
+      }
       const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
         logger: ['error', 'warn', 'log'],
       });

@@ -31,7 +31,10 @@ export function toResponse(
       signingSecretSet: channel.signingSecret !== null,
       verifiedAt: channel.webhookVerifiedAt?.toISOString() ?? null,
     },
-    encryptedAtRest: isSealed(channel.routingKey),
+    // Both secrets: a legacy signing secret stays plaintext after a new routing key was sealed.
+    encryptedAtRest:
+      isSealed(channel.routingKey) &&
+      (channel.signingSecret === null || isSealed(channel.signingSecret)),
     createdAt: channel.createdAt.toISOString(),
     updatedAt: channel.updatedAt.toISOString(),
   };

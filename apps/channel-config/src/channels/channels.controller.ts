@@ -11,6 +11,7 @@ import {
   Post,
   Put,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -28,6 +29,7 @@ import { WorkspaceAuthGuard } from '@app/platform';
 import { SendTestResponseDto } from '../send-test/dto/send-test-response.dto';
 import { SendTestService } from '../send-test/send-test.service';
 import { ChannelsService } from './channels.service';
+import { DatabaseErrorFilter } from './database-error.filter';
 import { ChannelResponseDto } from './dto/channel-response.dto';
 import { CreateChannelDto } from './dto/create-channel.dto';
 import { SigningSecretDto } from './dto/signing-secret.dto';
@@ -40,6 +42,7 @@ const ChannelId = () => Param('id', new ParseUUIDPipe({ version: '4', errorHttpS
 @ApiUnauthorizedResponse({ description: 'Missing, malformed or invalid bearer token' })
 @ApiNotFoundResponse({ description: 'No such channel in this workspace' })
 @UseGuards(WorkspaceAuthGuard)
+@UseFilters(DatabaseErrorFilter)
 @Controller('v1/workspaces/:workspaceId/channels')
 export class ChannelsController {
   constructor(
@@ -97,10 +100,7 @@ export class ChannelsController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted; its open PagerDuty incidents get resolved' })
-  async remove(
-    @Param('workspaceId') workspaceId: string,
-    @ChannelId() id: string,
-  ): Promise<void> {
+  async remove(@Param('workspaceId') workspaceId: string, @ChannelId() id: string): Promise<void> {
     await this.channels.remove(workspaceId, id);
   }
 

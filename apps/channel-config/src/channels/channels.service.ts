@@ -3,8 +3,17 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { Counter } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { buildHeaders, TOPICS } from '@app/contracts';
-import { MetricsRegistry, OutboxRelay, SECRET_VAULT, SecretVault, writeToOutbox } from '@app/platform';
-import { CHANNEL_CONFIG_SETTINGS, type ChannelConfigSettings } from '../config/channel-config.settings';
+import {
+  MetricsRegistry,
+  OutboxRelay,
+  SECRET_VAULT,
+  SecretVault,
+  writeToOutbox,
+} from '@app/platform';
+import {
+  CHANNEL_CONFIG_SETTINGS,
+  type ChannelConfigSettings,
+} from '../config/channel-config.settings';
 import { routingKeyHint, toResponse, toSnapshot } from './channel.mapper';
 import type { ChannelResponseDto } from './dto/channel-response.dto';
 import type { CreateChannelDto } from './dto/create-channel.dto';
@@ -93,7 +102,8 @@ export class ChannelsService {
       if (dto.region !== undefined) channel.region = dto.region;
       if (dto.mode !== undefined) channel.mode = dto.mode;
       if (dto.severityFloor !== undefined) channel.severityFloor = dto.severityFloor;
-      if (dto.quietHours !== undefined) channel.quietHours = dto.quietHours ? { ...dto.quietHours } : null;
+      if (dto.quietHours !== undefined)
+        channel.quietHours = dto.quietHours ? { ...dto.quietHours } : null;
       if (dto.hourlyCap !== undefined) channel.hourlyCap = dto.hourlyCap;
       if (dto.twoWaySync !== undefined) channel.twoWaySync = dto.twoWaySync;
     });

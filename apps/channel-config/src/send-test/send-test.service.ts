@@ -37,6 +37,7 @@ const step = (result: PagerDutyResult): PagerDutyStepDto => {
  * "Send test": triggers a throwaway PagerDuty incident and resolves it as soon as PagerDuty
  * accepted the trigger, so a user confirms the routing key without leaving an incident open.
  * A failure reports PagerDuty's own status and message (a wrong key shows PagerDuty's words).
+ * A trigger whose answer was lost is resolved as well, since PagerDuty may have taken it.
  */
 @Injectable()
 export class SendTestService implements OnApplicationShutdown {
@@ -65,14 +66,34 @@ export class SendTestService implements OnApplicationShutdown {
       this.client.send(this.event(action, channel, routingKey, dedupKey), channel.region);
 
     const trigger = await send('trigger');
-    if (trigger.outcome !== 'accepted') {
+    if (
+      trigger.outcome === 'permanent' ||
+      (trigger.outcome === 'transient' && trigger.status === 429)
+    ) {
+      // PagerDuty refused the trigger (or never got it): nothing was opened, nothing to resolve.
       this.outcomes.inc({ outcome: `trigger_${trigger.outcome}` });
-      return { httpStatus: this.failureStatus(trigger), body: { ok: false, dedupKey, trigger: step(trigger), resolve: null } };
+      return {
+        httpStatus: this.failureStatus(trigger),
+        body: { ok: false, dedupKey, trigger: step(trigger), resolve: null },
+      };
     }
+    // Also after a trigger whose answer was lost (timeout, network error, 5xx): PagerDuty may
+    // have opened the incident all the same, and a resolve for a key it never saw is dropped.
     let resolve = await send('resolve');
-    for (let attempt = 2; attempt <= RESOLVE_ATTEMPTS && resolve.outcome === 'transient'; attempt++) {
+    for (
+      let attempt = 2;
+      attempt <= RESOLVE_ATTEMPTS && resolve.outcome === 'transient';
+      attempt++
+    ) {
       await new Promise((r) => setTimeout(r, 250 * attempt));
       resolve = await send('resolve');
+    }
+    if (trigger.outcome !== 'accepted') {
+      this.outcomes.inc({ outcome: `trigger_${trigger.outcome}` });
+      return {
+        httpStatus: this.failureStatus(trigger),
+        body: { ok: false, dedupKey, trigger: step(trigger), resolve: step(resolve) },
+      };
     }
     if (resolve.outcome !== 'accepted') {
       this.logger.warn({ channelId, dedupKey }, 'send test: trigger accepted but resolve failed');
@@ -83,7 +104,10 @@ export class SendTestService implements OnApplicationShutdown {
       };
     }
     this.outcomes.inc({ outcome: 'ok' });
-    return { httpStatus: HttpStatus.OK, body: { ok: true, dedupKey, trigger: step(trigger), resolve: step(resolve) } };
+    return {
+      httpStatus: HttpStatus.OK,
+      body: { ok: true, dedupKey, trigger: step(trigger), resolve: step(resolve) },
+    };
   }
 
   private event(action: EventAction, channel: ChannelEntity, routingKey: string, dedupKey: string) {
@@ -106,8 +130,11 @@ export class SendTestService implements OnApplicationShutdown {
 
   /** PagerDuty's status when it answered; 502 when it could not be reached at all. */
   private failureStatus(result: PagerDutyResult): number {
-    if (result.outcome === 'permanent' && result.status === undefined) return HttpStatus.BAD_REQUEST;
-    return result.status !== undefined && result.status >= 400 ? result.status : HttpStatus.BAD_GATEWAY;
+    if (result.outcome === 'permanent' && result.status === undefined)
+      return HttpStatus.BAD_REQUEST;
+    return result.status !== undefined && result.status >= 400
+      ? result.status
+      : HttpStatus.BAD_GATEWAY;
   }
 
   async onApplicationShutdown(): Promise<void> {

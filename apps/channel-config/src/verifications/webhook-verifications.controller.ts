@@ -22,7 +22,8 @@ export class WebhookVerificationsController {
         event.channelId,
         new Date(event.occurredAt),
       );
-      if (!applied) this.logger.log({ channelId: event.channelId }, 'verification for unknown channel ignored');
+      if (!applied)
+        this.logger.log({ channelId: event.channelId }, 'verification for unknown channel ignored');
     });
   }
 }

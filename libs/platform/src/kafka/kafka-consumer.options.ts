@@ -33,6 +33,8 @@ export function kafkaConsumerOptions(options: ConsumerOptions): NestKafkaOptions
         allowAutoTopicCreation: false,
         sessionTimeout: 30000,
         heartbeatInterval: 3000,
+        // A shorter fetch wait makes shutdown (which waits for the fetch in flight) quick.
+        maxWaitTimeInMs: 1000,
         retry: { initialRetryTime: 300, maxRetryTime: 10000, retries: 10 },
       },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },

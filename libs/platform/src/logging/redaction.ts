@@ -20,6 +20,13 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.*.routingKey',
   '*.*.routing_key',
   '*.*.signingSecret',
+  // Database errors carry the statement's parameters and the failing row, which can hold a
+  // routing key or signing secret.
+  'err.parameters',
+  'err.detail',
+  'err.driverError.detail',
+  'err.driverError.parameters',
+  '*.parameters',
 ];
 
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];

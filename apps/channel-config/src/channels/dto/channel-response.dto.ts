@@ -1,5 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHANNEL_MODES, CHANNEL_REGIONS, type ChannelMode, type ChannelRegion } from '@app/contracts';
+import {
+  CHANNEL_MODES,
+  CHANNEL_REGIONS,
+  type ChannelMode,
+  type ChannelRegion,
+} from '@app/contracts';
 import { SEVERITIES, type Severity } from '@app/severity';
 import { QuietHoursDto } from './quiet-hours.dto';
 
@@ -7,7 +12,11 @@ export class TwoWaySyncResponseDto {
   @ApiProperty()
   enabled!: boolean;
 
-  @ApiProperty({ nullable: true, type: String, description: 'Paste into a PagerDuty V3 webhook subscription.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Paste into a PagerDuty V3 webhook subscription.',
+  })
   webhookUrl!: string | null;
 
   @ApiProperty()
@@ -52,7 +61,10 @@ export class ChannelResponseDto {
   @ApiProperty({ type: TwoWaySyncResponseDto })
   twoWaySync!: TwoWaySyncResponseDto;
 
-  @ApiProperty({ description: 'Whether the routing key is sealed with AES-256-GCM at rest.' })
+  @ApiProperty({
+    description:
+      'Whether the routing key and the signing secret (if saved) are sealed with AES-256-GCM at rest.',
+  })
   encryptedAtRest!: boolean;
 
   @ApiProperty({ format: 'date-time' })

@@ -1,19 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, Validate, ValidatorConstraint } from 'class-validator';
 import type { ValidatorConstraintInterface } from 'class-validator';
+import { isIanaTimeZone } from '@app/contracts';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 @ValidatorConstraint({ name: 'ianaTimeZone' })
 class IanaTimeZoneConstraint implements ValidatorConstraintInterface {
+  /**
+   * The channel topic's own rule, so the API never stores a zone its consumers would refuse
+   * (Intl alone takes offsets such as "+01:00" on newer Node versions; the contract does not).
+   */
   validate(value: unknown): boolean {
-    if (typeof value !== 'string' || value.length === 0) return false;
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: value });
-      return true;
-    } catch {
-      return false;
-    }
+    return isIanaTimeZone(value);
   }
 
   defaultMessage(): string {

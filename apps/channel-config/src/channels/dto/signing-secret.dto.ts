@@ -10,7 +10,8 @@ export class SigningSecretDto {
   @MinLength(8, { message: 'signingSecret must be at least 8 characters' })
   @MaxLength(512)
   @Matches(/^[A-Za-z0-9+/=_-]+$/, {
-    message: 'signingSecret must be the secret exactly as PagerDuty showed it (letters, digits, + / = _ -)',
+    message:
+      'signingSecret must be the secret exactly as PagerDuty showed it (letters, digits, + / = _ -)',
   })
   signingSecret!: string;
 }
