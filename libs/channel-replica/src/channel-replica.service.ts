@@ -85,7 +85,7 @@ export class ChannelReplicaService implements OnApplicationShutdown {
 
   /** Starts reading and resolves once the topic has been read to its end offsets at startup. */
   async start(): Promise<void> {
-    for (const o of await this.admin.partitionOffsets(TOPICS.channels)) {
+    for (const o of await this.endOffsets()) {
       this.targets.set(o.partition, { low: BigInt(o.low), high: BigInt(o.high) });
     }
     const consumer = this.kafka.consumer({
@@ -108,6 +108,21 @@ export class ChannelReplicaService implements OnApplicationShutdown {
       else this.caughtUpWaiters.push(resolve);
     });
     this.logger.log(`channel replica caught up: ${this.channels.size} channels`);
+  }
+
+  /** The topic's offsets; right after topic creation a broker may not lead it yet, so retry. */
+  private async endOffsets(): Promise<{ partition: number; low: string; high: string }[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.admin.partitionOffsets(TOPICS.channels);
+      } catch (error) {
+        if (attempt >= 30) throw error;
+        this.logger.warn(
+          `reading ${TOPICS.channels} offsets failed (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`,
+        );
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
+      }
+    }
   }
 
   private async applyBatch(payload: EachBatchPayload): Promise<void> {
