@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import {
   bootstrapService,
+  commandContext,
   configOrExit,
   migrateUnderLock,
   OutboxRelay,
+  runMigrateCommand,
   SecretVault,
 } from '@app/platform';
 import { DataSource } from 'typeorm';
@@ -40,17 +41,9 @@ async function main(command: string | undefined): Promise<void> {
         },
       });
       return;
-    case 'migrate': {
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-        logger: ['error', 'warn', 'log'],
-      });
-      const report = await migrateUnderLock(app.get(DataSource), SCHEMA);
-      process.stdout.write(
-        `${SCHEMA}: ${report.applied.length} migration(s) applied ${report.applied.join(', ')}\n`,
-      );
-      await app.close();
+    case 'migrate':
+      await runMigrateCommand(AppModule.forRoot(config), SCHEMA);
       return;
-    }
     case 'reseal': {
       if (!SecretVault.fromSpec(config.CREDENTIAL_KEYS).sealingEnabled) {
         // Without a key every row "needs nothing" and the report would read as a success.
@@ -59,9 +52,7 @@ async function main(command: string | undefined): Promise<void> {
         );
         process.exit(2);
       }
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-        logger: ['error', 'warn', 'log'],
-      });
+      const app = await commandContext(AppModule.forRoot(config));
       await migrateUnderLock(app.get(DataSource), SCHEMA);
       const report = await runReseal(app);
       process.stdout.write(`${JSON.stringify(report)}\n`);

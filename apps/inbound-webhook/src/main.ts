@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { configOrExit, migrateUnderLock } from '@app/platform';
-import { DataSource } from 'typeorm';
+import { configOrExit, runMigrateCommand } from '@app/platform';
 import { AppModule } from './app.module';
 import { loadInboundWebhookEnv, SERVICE_NAME } from './config/inbound-webhook.env';
 import { SCHEMA } from './database/schema';
@@ -14,17 +12,9 @@ async function main(command: string | undefined): Promise<void> {
     case 'serve':
       await serveInboundWebhook(config);
       return;
-    case 'migrate': {
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-        logger: ['error', 'warn', 'log'],
-      });
-      const report = await migrateUnderLock(app.get(DataSource), SCHEMA);
-      process.stdout.write(
-        `${SCHEMA}: ${report.applied.length} migration(s) applied ${report.applied.join(', ')}\n`,
-      );
-      await app.close();
+    case 'migrate':
+      await runMigrateCommand(AppModule.forRoot(config), SCHEMA);
       return;
-    }
     default:
       process.stderr.write(
         `${SERVICE_NAME}: unknown command "${command}" (use serve or migrate)\n`,

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { ChannelReplicaService } from '@app/channel-replica';
-import { bootstrapService, configOrExit, migrateUnderLock } from '@app/platform';
+import { bootstrapService, configOrExit, runMigrateCommand } from '@app/platform';
 import { AppModule } from './app.module';
 import { loadOutboundPagerEnv, SERVICE_NAME } from './config/outbound-pager.env';
 import { SCHEMA } from './database/schema';
@@ -42,15 +40,9 @@ async function main(command: string | undefined): Promise<void> {
         },
       });
       return;
-    case 'migrate': {
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config));
-      const report = await migrateUnderLock(app.get(DataSource), SCHEMA);
-      process.stdout.write(
-        `${SCHEMA}: ${report.applied.length} migration(s) applied ${report.applied.join(', ')}\n`,
-      );
-      await app.close();
+    case 'migrate':
+      await runMigrateCommand(AppModule.forRoot(config), SCHEMA);
       return;
-    }
     default:
       process.stderr.write(
         `${SERVICE_NAME}: unknown command "${command}" (use serve or migrate)\n`,

@@ -55,3 +55,4 @@ export { OutboxModule } from './outbox/outbox.module';
 export { WorkspaceAuthGuard, type AuthOptions } from './auth/workspace-auth.guard';
 export { WorkspaceAuthModule } from './auth/workspace-auth.module';
 export { SecretVault, SECRET_VAULT } from './credentials/secret-vault';
+export { commandContext, runMigrateCommand } from './bootstrap/migrate-command';

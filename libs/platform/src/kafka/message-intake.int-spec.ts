@@ -58,7 +58,11 @@ describe('Kafka intake through a NestJS handler (real broker)', () => {
     const moduleRef = await Test.createTestingModule({ imports: [ProbeModule] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     app.connectMicroservice<MicroserviceOptions>(
-      kafkaConsumerOptions({ clientId: 'intake-spec', brokers: brokers(), groupId: `intake-spec-${randomUUID()}` }),
+      kafkaConsumerOptions({
+        clientId: 'intake-spec',
+        brokers: brokers(),
+        groupId: `intake-spec-${randomUUID()}`,
+      }),
     );
     await app.init();
     await app.get(KafkaAdminService).ensureTopics();
