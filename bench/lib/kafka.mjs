@@ -14,17 +14,30 @@ export function kafkaClient(brokers, clientId = 'bench') {
   });
 }
 
+/**
+ * Creates the missing topics and waits for their leaders. A broker that has just started can
+ * answer "does not host this topic-partition" while it elects them, so try again for a while.
+ */
 export async function ensureTopics(kafka) {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = TOPIC_SPECS.filter((spec) => !existing.has(spec.topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({ ...spec, replicationFactor: -1 })),
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = TOPIC_SPECS.filter((spec) => !existing.has(spec.topic));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((spec) => ({ ...spec, replicationFactor: -1 })),
+          });
+        }
+        await admin.fetchTopicMetadata({ topics: TOPIC_SPECS.map((spec) => spec.topic) });
+        return;
+      } catch (error) {
+        if (attempt >= 30) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   } finally {
     await admin.disconnect();
