@@ -128,6 +128,13 @@ export async function b3PageLatency(ctx) {
     });
     let project;
     try {
+      // What the service asks of PostgreSQL with nothing to do (workers polling for due jobs).
+      const idleTx0 = await transactions(databaseUrl);
+      const idleT0 = Date.now();
+      await new Promise((r) => setTimeout(r, 5000));
+      const idleTransactionsPerS =
+        ((await transactions(databaseUrl)) - idleTx0) / ((Date.now() - idleT0) / 1000);
+      log(`  outbound-pager idle: ${round(idleTransactionsPerS, 0)} PostgreSQL transactions/s`);
       await phase(ctx, { who: 'project', channels, sim, durationS: 2, warmup: true });
       log(
         `  outbound-pager: ${params.ratePerS} incidents/s for ${params.durationS} s, each resolved 1 s after it opened`,
@@ -144,6 +151,7 @@ export async function b3PageLatency(ctx) {
         databaseUrl,
       });
       const after = await scrape(service);
+      project.idleTransactionsPerS = idleTransactionsPerS;
       project.cpuMsPerEvent = ((cpuSeconds(service.pid) - cpu0) * 1000) / project.events;
       project.transactionsPerEvent = ((await transactions(databaseUrl)) - tx0) / project.events;
       project.eventLoopDelayP99Ms = metricValue(after, 'nodejs_eventloop_lag_p99_seconds') * 1000;
@@ -220,6 +228,10 @@ export async function b3PageLatency(ctx) {
     ctx.figure({
       name: 'PostgreSQL transactions per event at 200 events/s',
       project: project.transactionsPerEvent,
+    });
+    ctx.figure({
+      name: 'PostgreSQL transactions per second with nothing to deliver',
+      project: project.idleTransactionsPerS,
     });
     ctx.figure({
       name: 'p99 of resolves (ms)',
