@@ -47,6 +47,7 @@ export class AppModule {
             TOPICS.incidentSync,
             TOPICS.webhookVerifications,
           ]),
+          routinePaths: /^\/v1\/webhooks\/pagerduty\//,
         }),
         InboundWebhookProvidersModule.forRoot(config),
         WebhooksModule,

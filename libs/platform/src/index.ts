@@ -49,7 +49,7 @@ export {
 } from './config/service-env';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { createOutboxTable, dropOutboxTable } from './outbox/outbox-table';
-export { writeToOutbox, type OutboxEntry } from './outbox/outbox.writer';
+export { outboxInsertFrom, writeToOutbox, type OutboxEntry } from './outbox/outbox.writer';
 export { OutboxRelay, type OutboxOptions } from './outbox/outbox.relay';
 export { OutboxModule } from './outbox/outbox.module';
 export { WorkspaceAuthGuard, type AuthOptions } from './auth/workspace-auth.guard';

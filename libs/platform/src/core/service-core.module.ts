@@ -19,6 +19,8 @@ export interface ServiceCoreOptions {
   migrations: MixedList<Function | string>;
   topics: TopicSpec[];
   poolSize?: number;
+  /** Routes so busy that their successful requests are logged at debug (see LoggingOptions). */
+  routinePaths?: RegExp;
 }
 
 /** What every service stands on: logs, metrics, health, Kafka and its own PostgreSQL schema. */
@@ -29,7 +31,11 @@ export class ServiceCoreModule {
     return {
       module: ServiceCoreModule,
       imports: [
-        LoggingModule.forRoot({ service: options.service, level: config.LOG_LEVEL }),
+        LoggingModule.forRoot({
+          service: options.service,
+          level: config.LOG_LEVEL,
+          routinePaths: options.routinePaths,
+        }),
         MetricsModule.forRoot(options.service),
         KafkaModule.forRoot({
           clientId: options.service,

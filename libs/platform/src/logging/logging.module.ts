@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HEADERS } from '@app/contracts';
@@ -8,6 +8,28 @@ import { isQuietPath, REDACTED_PATHS } from './redaction';
 export interface LoggingOptions {
   service: string;
   level: string;
+  /**
+   * Paths whose successful answers are logged at debug rather than info: a webhook receiver
+   * answering thousands of requests a second counts them in its metrics, and an info line per
+   * request would cost more than the request. Failures are still logged at warn/error.
+   */
+  routinePaths?: RegExp;
+}
+
+type AccessLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The access log line's level: 5xx and errors error, 4xx warn, success info (debug if routine). */
+export function accessLogLevel(
+  url: string | undefined,
+  statusCode: number,
+  failed: boolean,
+  routinePaths?: RegExp,
+): AccessLogLevel {
+  if (failed || statusCode >= 500) return 'error';
+  if (statusCode >= 400) return 'warn';
+  return routinePaths !== undefined && url !== undefined && routinePaths.test(url)
+    ? 'debug'
+    : 'info';
 }
 
 /** JSON logs through pino, with correlation ids and secrets redacted. */
@@ -23,6 +45,8 @@ export class LoggingModule {
             base: { service: options.service },
             redact: { paths: [...REDACTED_PATHS], censor: '[REDACTED]' },
             autoLogging: { ignore: (req: IncomingMessage) => isQuietPath(req.url) },
+            customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
+              accessLogLevel(req.url, res.statusCode, err !== undefined, options.routinePaths),
             genReqId: (req: IncomingMessage) => {
               const given = req.headers[HEADERS.correlationId];
               return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
