@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   buildAxioRankAlertEvent,
   buildAxioRankIncidentEvent,
@@ -13,7 +13,6 @@ import {
 import { MetricsRegistry, SECRET_VAULT, SecretVault } from '@app/platform';
 import { SCHEMA } from '../database/schema';
 import type { DeliveryEntity } from '../deliveries/entities/delivery.entity';
-import { PagerDutyIncidentEntity } from '../deliveries/entities/pagerduty-incident.entity';
 import { retryDelayMs } from './backoff';
 import { DELIVERY_SETTINGS, type DeliverySettings } from './delivery-settings';
 import { TokenBuckets } from './token-bucket';
@@ -32,9 +31,26 @@ interface ClaimedJob {
   region: Region | null;
   payload: DeliveryEntity['payload'];
   attempts: number;
+  /** `rate_limited` while the job holds a token reserved for its `next_attempt_at`. */
+  reason: string | null;
+  /** The PagerDuty incident this (channel, dedup key) opened, read with the claim. */
+  known_status: KnownIncident['status'] | null;
+  known_routing_key: string | null;
+  known_region: Region | null;
   /** The lease this worker holds; every update is fenced by it. */
   token: string;
 }
+
+/** The PagerDuty incident a (channel, dedup key) opened, and the routing that opened it. */
+interface KnownIncident {
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  routingKey: string;
+  region: Region;
+}
+
+const RATE_LIMITED = 'rate_limited';
+/** Idle workers poll at `pollMs`, doubling while nothing is due, up to this. */
+const MAX_IDLE_POLL_MS = 1000;
 
 /** What to do with a claimed job once its PagerDuty incident and routing are known. */
 type Plan =
@@ -131,13 +147,19 @@ export class DeliveryWorker implements OnApplicationShutdown {
     this.pruneTimer.unref();
   }
 
-  /** New work was recorded in this process: wake the workers instead of waiting for a poll. */
-  nudge(): void {
-    this.waiters.splice(0).forEach((wake) => wake());
+  /**
+   * `jobs` new jobs were recorded in this process: wake that many idle workers (one claim
+   * takes up to a batch) instead of waiting for a poll, and no more: every woken worker runs
+   * a claim, and waking them all for one job makes the rest claim nothing.
+   */
+  nudge(jobs = Number.POSITIVE_INFINITY): void {
+    const wanted = Math.ceil(jobs / this.settings.batchSize);
+    this.waiters.splice(0, wanted).forEach((wake) => wake());
   }
 
   private async loop(worker: number): Promise<void> {
     let failures = 0;
+    let idlePollMs = this.settings.pollMs;
     while (this.running) {
       let claimed = 0;
       try {
@@ -149,9 +171,13 @@ export class DeliveryWorker implements OnApplicationShutdown {
           `delivery worker ${worker}: ${error instanceof Error ? error.message : String(error)} (${failures} in a row)`,
         );
       }
+      if (claimed > 0) idlePollMs = this.settings.pollMs;
       if (claimed === 0 && this.running) {
+        // New work in this process wakes a worker at once (nudge); the poll finds retries that
+        // became due and work recorded by other replicas, so it can slow down while idle.
         const delay =
-          failures > 0 ? Math.min(5000, 200 * 2 ** Math.min(failures, 5)) : this.settings.pollMs;
+          failures > 0 ? Math.min(5000, 200 * 2 ** Math.min(failures, 5)) : idlePollMs;
+        idlePollMs = Math.min(Math.max(MAX_IDLE_POLL_MS, this.settings.pollMs), idlePollMs * 2);
         await new Promise<void>((resolve) => {
           const wake = () => resolve();
           this.waiters.push(wake);
@@ -170,8 +196,12 @@ export class DeliveryWorker implements OnApplicationShutdown {
    */
   private async runBatch(): Promise<number> {
     const token = randomUUID();
-    const [jobs] = await this.dataSource.query<[ClaimedJob[], number]>(
-      `UPDATE "${SCHEMA}"."deliveries" d
+    // The PagerDuty incident comes with the claim: the claim's snapshot already shows every
+    // earlier job of the same (channel, dedup key) finished, and each finish committed the
+    // incident's state with it.
+    const jobs = await this.dataSource.query<Omit<ClaimedJob, 'token'>[]>(
+      `WITH "claimed" AS (
+       UPDATE "${SCHEMA}"."deliveries" d
           SET lease_token = $2, lease_until = now() + ($3 || ' milliseconds')::interval
         WHERE d.id IN (
           SELECT c.id FROM "${SCHEMA}"."deliveries" c
@@ -185,7 +215,11 @@ export class DeliveryWorker implements OnApplicationShutdown {
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
         RETURNING d.id, d.event_id, d.channel_id, d.workspace_id, d.dedup_key, d.action, d.only_if_open,
-                  d.routing_key, d.region, d.payload, d.attempts`,
+                  d.routing_key, d.region, d.payload, d.attempts, d.reason)
+       SELECT c.*, i.status AS known_status, i.routing_key AS known_routing_key, i.region AS known_region
+         FROM "claimed" c
+         LEFT JOIN "${SCHEMA}"."pagerduty_incidents" i
+           ON i.channel_id = c.channel_id AND i.dedup_key = c.dedup_key`,
       [this.settings.batchSize, token, String(this.leaseMs)],
     );
     await Promise.all(jobs.map((job) => this.deliver({ ...job, token })));
@@ -193,9 +227,10 @@ export class DeliveryWorker implements OnApplicationShutdown {
   }
 
   private async deliver(job: ClaimedJob): Promise<void> {
-    const known = await this.dataSource
-      .getRepository(PagerDutyIncidentEntity)
-      .findOneBy({ channelId: job.channel_id, dedupKey: job.dedup_key });
+    const known: KnownIncident | null =
+      job.known_status === null || job.known_routing_key === null || job.known_region === null
+        ? null
+        : { status: job.known_status, routingKey: job.known_routing_key, region: job.known_region };
     const plan = this.plan(job, known);
     if (plan.kind !== 'send') {
       await this.finish(job, plan.kind === 'skip' ? 'skipped' : 'failed', plan.reason);
@@ -205,12 +240,16 @@ export class DeliveryWorker implements OnApplicationShutdown {
       });
       return;
     }
-    const wait = this.buckets.take(createHash('sha256').update(plan.routingKey).digest('base64'));
+    // A job deferred for want of a token already holds the token of its slot.
+    const wait =
+      job.reason === RATE_LIMITED
+        ? 0
+        : this.buckets.take(createHash('sha256').update(plan.routingKey).digest('base64'));
     if (wait > 0) {
       this.rateLimited.inc();
       await this.dataSource.query(
         `UPDATE "${SCHEMA}"."deliveries" SET next_attempt_at = now() + ($3 || ' milliseconds')::interval,
-                lease_token = NULL, lease_until = NULL, updated_at = now()
+                reason = '${RATE_LIMITED}', lease_token = NULL, lease_until = NULL, updated_at = now()
           WHERE id = $1 AND lease_token = $2`,
         [job.id, job.token, String(wait)],
       );
@@ -219,10 +258,10 @@ export class DeliveryWorker implements OnApplicationShutdown {
     const stopTimer = this.requestSeconds.startTimer();
     const result = await this.client.send(plan.event, plan.region);
     stopTimer({ outcome: result.outcome });
-    await this.dataSource.transaction((manager) => this.record(manager, job, result, plan, known));
+    await this.record(job, result, plan, known);
   }
 
-  private plan(job: ClaimedJob, known: PagerDutyIncidentEntity | null): Plan {
+  private plan(job: ClaimedJob, known: KnownIncident | null): Plan {
     const open = known !== null && known.status !== 'resolved';
     if (job.action !== 'trigger' && !known)
       return { kind: 'skip', reason: 'no_pagerduty_incident' };
@@ -267,36 +306,56 @@ export class DeliveryWorker implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Commits PagerDuty's answer in one statement, fenced by the lease: the job's new state and,
+   * when the event was accepted, the PagerDuty incident's state with it (atomic without a
+   * BEGIN/COMMIT round trip). A worker whose lease ran out records nothing.
+   */
   private async record(
-    manager: EntityManager,
     job: ClaimedJob,
     result: PagerDutyResult,
     plan: Extract<Plan, { kind: 'send' }>,
-    known: PagerDutyIncidentEntity | null,
+    known: KnownIncident | null,
   ): Promise<void> {
     const attempts = job.attempts + 1;
     switch (result.outcome) {
       case 'accepted': {
-        await manager.query(
-          `UPDATE "${SCHEMA}"."deliveries" SET status = 'delivered', attempts = $2, last_attempt_at = now(),
-                  last_status = $3, last_response = $4, delivered_at = now(), updated_at = now(),
-                  lease_token = NULL, lease_until = NULL
-            WHERE id = $1 AND lease_token = $5`,
-          [job.id, attempts, result.status, JSON.stringify({ message: result.message }), job.token],
+        const done = `UPDATE "${SCHEMA}"."deliveries" SET status = 'delivered', reason = NULL, attempts = $2,
+                  last_attempt_at = now(), last_status = $3, last_response = $4, delivered_at = now(),
+                  updated_at = now(), lease_token = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_token = $5
+        RETURNING channel_id, dedup_key`;
+        const params = [
+          job.id,
+          attempts,
+          result.status,
+          JSON.stringify({ message: result.message }),
+          job.token,
+          JSON.stringify(job.payload),
+        ];
+        await this.dataSource.query(
+          `WITH "done" AS (${done}) ${this.trackSql(job, known)}`,
+          job.action === 'trigger' && !(known && known.status !== 'resolved')
+            ? [...params, job.workspace_id, plan.sealedKey, plan.region]
+            : job.action === 'trigger'
+              ? params
+              : [...params, job.action === 'acknowledge' ? 'acknowledged' : 'resolved'],
         );
-        await this.track(manager, job, plan, known);
         this.outcomes.inc({ action: job.action, outcome: 'delivered' });
         return;
       }
       case 'permanent': {
-        await manager.query(
+        await this.dataSource.query(
           `UPDATE "${SCHEMA}"."deliveries" SET status = 'failed', reason = 'rejected_by_pagerduty', attempts = $2,
-                  last_attempt_at = now(), last_status = $3, last_response = $4, updated_at = now() WHERE id = $1`,
+                  last_attempt_at = now(), last_status = $3, last_response = $4, updated_at = now(),
+                  lease_token = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_token = $5`,
           [
             job.id,
             attempts,
             result.status ?? null,
             JSON.stringify({ message: result.message, errors: result.errors }),
+            job.token,
           ],
         );
         this.logger.warn(
@@ -317,16 +376,20 @@ export class DeliveryWorker implements OnApplicationShutdown {
           maxMs: this.settings.retryMaxMs,
           retryAfterMs: result.retryAfterMs,
         });
-        await manager.query(
-          `UPDATE "${SCHEMA}"."deliveries" SET attempts = $2, last_attempt_at = now(), last_status = $3,
-                  last_response = $4, next_attempt_at = now() + ($5 || ' milliseconds')::interval,
-                  updated_at = now() WHERE id = $1`,
+        // The lease ends with the answer, so the retry is due at its backoff, not at the lease.
+        await this.dataSource.query(
+          `UPDATE "${SCHEMA}"."deliveries" SET attempts = $2, reason = NULL, last_attempt_at = now(),
+                  last_status = $3, last_response = $4,
+                  next_attempt_at = now() + ($5 || ' milliseconds')::interval,
+                  updated_at = now(), lease_token = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_token = $6`,
           [
             job.id,
             attempts,
             result.status ?? null,
             JSON.stringify({ message: result.message }),
             String(delay),
+            job.token,
           ],
         );
         this.outcomes.inc({ action: job.action, outcome: 'retry' });
@@ -335,47 +398,32 @@ export class DeliveryWorker implements OnApplicationShutdown {
     }
   }
 
-  /** Remembers the PagerDuty incident's state and the routing key that opened it. */
-  private async track(
-    manager: EntityManager,
-    job: ClaimedJob,
-    plan: Extract<Plan, { kind: 'send' }>,
-    known: PagerDutyIncidentEntity | null,
-  ): Promise<void> {
-    const repository = manager.getRepository(PagerDutyIncidentEntity);
-    const now = new Date();
-    if (job.action === 'trigger') {
-      if (known && known.status !== 'resolved') {
-        await repository.update(
-          { channelId: job.channel_id, dedupKey: job.dedup_key },
-          { payload: job.payload, updatedAt: now },
-        );
-        return;
-      }
-      await repository.upsert(
-        {
-          channelId: job.channel_id,
-          dedupKey: job.dedup_key,
-          workspaceId: job.workspace_id,
-          routingKey: plan.sealedKey,
-          region: plan.region,
-          status: 'triggered',
-          triggeredAt: now,
-          payload: job.payload,
-          updatedAt: now,
-        },
-        ['channelId', 'dedupKey'],
-      );
-      return;
+  /**
+   * The statement that follows "done" (the delivered job): it remembers the PagerDuty
+   * incident's state and, for a new incident, the routing key and region that opened it.
+   * $6 is the payload; a new incident adds $7–$9 (workspace, sealed key, region), an
+   * acknowledge or resolve adds $7 (the new status).
+   */
+  private trackSql(job: ClaimedJob, known: KnownIncident | null): string {
+    const incidents = `"${SCHEMA}"."pagerduty_incidents"`;
+    const matches = `i.channel_id = "done".channel_id AND i.dedup_key = "done".dedup_key`;
+    if (job.action !== 'trigger') {
+      return `UPDATE ${incidents} i SET status = $7, payload = $6::jsonb, updated_at = now()
+                FROM "done" WHERE ${matches}`;
     }
-    await repository.update(
-      { channelId: job.channel_id, dedupKey: job.dedup_key },
-      {
-        status: job.action === 'acknowledge' ? 'acknowledged' : 'resolved',
-        payload: job.payload,
-        updatedAt: now,
-      },
-    );
+    if (known && known.status !== 'resolved') {
+      // A re-trigger of an open incident updates its details; it keeps the routing that opened it.
+      return `UPDATE ${incidents} i SET payload = $6::jsonb, updated_at = now()
+                FROM "done" WHERE ${matches}`;
+    }
+    return `INSERT INTO ${incidents}
+              (channel_id, dedup_key, workspace_id, routing_key, region, status, triggered_at, payload, updated_at)
+            SELECT "done".channel_id, "done".dedup_key, $7, $8, $9, 'triggered', now(), $6::jsonb, now()
+              FROM "done"
+            ON CONFLICT (channel_id, dedup_key) DO UPDATE SET
+              workspace_id = EXCLUDED.workspace_id, routing_key = EXCLUDED.routing_key,
+              region = EXCLUDED.region, status = 'triggered', triggered_at = EXCLUDED.triggered_at,
+              payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at`;
   }
 
   private async finish(

@@ -13,9 +13,14 @@ interface Bucket {
 /**
  * One token bucket per routing key (keyed by a digest, never the key itself). A full bucket
  * holds `burst` tokens and refills at (ratePerMinute − burst) a minute, so no 60-second window
- * ever passes more than `ratePerMinute` (defaults: burst 60, one a second, 120 a minute). `take`
- * never waits: it answers how long until a token is free, so a worker moves on to other keys
- * and one busy key never delays another.
+ * ever passes more than `ratePerMinute` (defaults: burst 60, one a second, 120 a minute).
+ *
+ * `take` never waits. Without a free token it *reserves* the next one not yet promised (the
+ * bucket goes into debt) and answers when that token will exist: the caller defers the job to
+ * exactly that moment and then sends without taking again. A flooded key's backlog is thus
+ * handed out one slot per refill interval, each job claimed once more at its own slot, instead
+ * of the whole backlog waking up every second to fight for one token; and one busy key never
+ * delays another.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
@@ -31,7 +36,10 @@ export class TokenBuckets {
     this.perMs = (options.ratePerMinute - options.burst) / 60000;
   }
 
-  /** Takes a token and returns 0, or returns the milliseconds until one will be free. */
+  /**
+   * Takes a free token and returns 0; or reserves the next token and returns the milliseconds
+   * until it exists (the caller must then send at that time without calling `take` again).
+   */
   take(key: string): number {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.options.burst, updatedAt: now };
@@ -41,11 +49,9 @@ export class TokenBuckets {
     );
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil((1 - bucket.tokens) / this.perMs);
+    const free = bucket.tokens >= 1;
+    bucket.tokens -= 1;
+    return free ? 0 : Math.ceil(-bucket.tokens / this.perMs);
   }
 
   /** Forgets buckets that refilled completely, so memory stays bounded by the active keys. */

@@ -54,7 +54,8 @@ export class DeliveryRecorder {
         )
       : await this.insert(this.dataSource.manager, drafts);
     for (const d of written) this.recorded.inc({ status: d.status, reason: d.reason ?? '' });
-    if (written.some((d) => d.status === 'pending')) this.worker.nudge();
+    const pending = written.filter((d) => d.status === 'pending').length;
+    if (pending > 0) this.worker.nudge(pending);
   }
 
   /**
