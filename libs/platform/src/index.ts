@@ -28,6 +28,7 @@ export {
 export { kafkaConsumerOptions, type ConsumerOptions } from './kafka/kafka-consumer.options';
 export { kafkaLogCreator } from './kafka/kafka-log-creator';
 export { migrateUnderLock, type MigrationReport } from './database/migrate';
+export { GroupCommit } from './database/group-commit';
 export { advisoryLockId } from './database/advisory-lock';
 export {
   serviceDataSourceOptions,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
-import { advisoryLockId, MetricsRegistry } from '@app/platform';
+import { advisoryLockId, GroupCommit, MetricsRegistry } from '@app/platform';
 import { SCHEMA } from '../database/schema';
 import { DeliveryWorker } from '../delivery/delivery-worker.service';
 import { SKIP_REASONS, type JobDraft } from '../policy/paging-planner';
@@ -24,13 +24,18 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Writes the jobs for one consumed event in one transaction, idempotent on (event id, channel
- * id): a redelivered Kafka message adds nothing. The consumer commits its offset only after this
- * returns, so an event is either recorded or will be consumed again.
+ * Writes the jobs for one consumed event, idempotent on (event id, channel id): a redelivered
+ * Kafka message adds nothing. The consumer commits its offset only after this returns, so an
+ * event is either recorded or will be consumed again. Events of the partitions consumed at once
+ * are group-committed: one multi-row INSERT (and one worker wake-up) for all of them.
  */
 @Injectable()
 export class DeliveryRecorder {
   private readonly recorded: Counter;
+  private readonly uncapped = new GroupCommit<JobDraft>(async (drafts) => {
+    await this.insert(this.dataSource.manager, drafts);
+    this.written(drafts);
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,13 +53,17 @@ export class DeliveryRecorder {
   async record(drafts: JobDraft[]): Promise<void> {
     if (drafts.length === 0) return;
     const capped = drafts.some((d) => d.status === 'pending' && d.hourlyCap !== null);
-    const written = capped
-      ? await this.dataSource.transaction(async (manager) =>
-          this.insert(manager, await this.applyHourlyCaps(manager, drafts)),
-        )
-      : await this.insert(this.dataSource.manager, drafts);
-    for (const d of written) this.recorded.inc({ status: d.status, reason: d.reason ?? '' });
-    const pending = written.filter((d) => d.status === 'pending').length;
+    if (!capped) return this.uncapped.submit(drafts);
+    this.written(
+      await this.dataSource.transaction(async (manager) =>
+        this.insert(manager, await this.applyHourlyCaps(manager, drafts)),
+      ),
+    );
+  }
+
+  private written(drafts: JobDraft[]): void {
+    for (const d of drafts) this.recorded.inc({ status: d.status, reason: d.reason ?? '' });
+    const pending = drafts.filter((d) => d.status === 'pending').length;
     if (pending > 0) this.worker.nudge(pending);
   }
 
