@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startKafka } from '../../tools/kafka-local/kafka-local.mjs';
 import { createDatabase, dropDatabase, ensurePostgres } from '../../tools/pg-local/pg-local.mjs';
+import YAML from 'yaml';
 import { ensureTopics, kafkaClient } from './kafka.mjs';
 import { ROOT, startProcess } from './procs.mjs';
 
@@ -20,6 +21,22 @@ const DIST = {
   'inbound-webhook': path.join(ROOT, 'dist', 'apps', 'inbound-webhook', 'main.js'),
   'pagerduty-simulator': path.join(ROOT, 'dist', 'tools', 'pagerduty-simulator', 'main.js'),
 };
+
+/**
+ * The NODE_OPTIONS a service's container runs with (k8s/base/<service>.yaml), so the benches
+ * measure memory with the same heap settings as a deployment.
+ */
+export function deployedNodeOptions(service) {
+  const file = path.join(ROOT, 'k8s', 'base', `${service}.yaml`);
+  for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const spec = doc.toJS();
+    if (spec?.kind !== 'Deployment') continue;
+    const container = spec.spec.template.spec.containers.find((c) => c.name === service);
+    const option = container?.env?.find((e) => e.name === 'NODE_OPTIONS');
+    if (option?.value !== undefined) return String(option.value);
+  }
+  throw new Error(`${file}: no NODE_OPTIONS on the ${service} container`);
+}
 
 export class Stack {
   constructor({ log, profile = [], serviceEnv = {} }) {
@@ -48,6 +65,9 @@ export class Stack {
     this.brokers = this.kafka.brokers;
     this.client = kafkaClient(this.brokers);
     await ensureTopics(this.client);
+    this.log(
+      `services run with the NODE_OPTIONS of k8s/base: inbound-webhook "${deployedNodeOptions('inbound-webhook')}", outbound-pager "${deployedNodeOptions('outbound-pager')}"`,
+    );
     this.log(
       `Kafka on ${this.brokers} (pid ${this.kafka.pid}), PostgreSQL ${this.pg.embedded ? 'embedded' : 'on the machine'} at ${new URL(this.pg.url).host}`,
     );
@@ -103,6 +123,7 @@ export class Stack {
       nodeArgs: migrateOnly ? [] : this.nodeArgsFor('outbound-pager', label),
       env: {
         NODE_ENV: 'production',
+        NODE_OPTIONS: deployedNodeOptions('outbound-pager'),
         DATABASE_URL: databaseUrl,
         KAFKA_BROKERS: this.brokers,
         KAFKA_GROUP_ID: groupId,
@@ -142,6 +163,7 @@ export class Stack {
       nodeArgs: this.nodeArgsFor('inbound-webhook', label),
       env: {
         NODE_ENV: 'production',
+        NODE_OPTIONS: deployedNodeOptions('inbound-webhook'),
         DATABASE_URL: databaseUrl,
         KAFKA_BROKERS: this.brokers,
         PORT: String(port),
