@@ -291,12 +291,15 @@ export class DeliveryWorker implements OnApplicationShutdown {
       case 'permanent': {
         await manager.query(
           `UPDATE "${SCHEMA}"."deliveries" SET status = 'failed', reason = 'rejected_by_pagerduty', attempts = $2,
-                  last_attempt_at = now(), last_status = $3, last_response = $4, updated_at = now() WHERE id = $1`,
+                  last_attempt_at = now(), last_status = $3, last_response = $4, updated_at = now(),
+                  lease_token = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_token = $5`,
           [
             job.id,
             attempts,
             result.status ?? null,
             JSON.stringify({ message: result.message, errors: result.errors }),
+            job.token,
           ],
         );
         this.logger.warn(
@@ -317,16 +320,20 @@ export class DeliveryWorker implements OnApplicationShutdown {
           maxMs: this.settings.retryMaxMs,
           retryAfterMs: result.retryAfterMs,
         });
+        // The lease ends with the answer: the retry is due after the backoff, not after the
+        // lease (2 × timeout + 5 s), which would otherwise floor every wait.
         await manager.query(
           `UPDATE "${SCHEMA}"."deliveries" SET attempts = $2, last_attempt_at = now(), last_status = $3,
                   last_response = $4, next_attempt_at = now() + ($5 || ' milliseconds')::interval,
-                  updated_at = now() WHERE id = $1`,
+                  updated_at = now(), lease_token = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_token = $6`,
           [
             job.id,
             attempts,
             result.status ?? null,
             JSON.stringify({ message: result.message }),
             String(delay),
+            job.token,
           ],
         );
         this.outcomes.inc({ action: job.action, outcome: 'retry' });
