@@ -131,12 +131,19 @@ export class OutboundHarness {
     return { ...this.pagerEnv };
   }
 
-  /** Another outbound-pager process on the same env (same group, same database), plus `env`. */
-  async startReplica(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  /**
+   * Another outbound-pager process on the same env (same group, same database), plus `env`.
+   * Resolves once `readyPath` answers 200 (default `/health/ready`).
+   */
+  async startReplica(
+    env: Record<string, string> = {},
+    readyPath = '/health/ready',
+  ): Promise<ServiceProcess> {
     const port = await freePort();
     const replica = await ServiceProcess.start('outbound-pager', {
       env: { ...this.pagerEnv, ...env },
       port,
+      readyPath,
       label: `outbound-pager-${port}`,
     });
     this.replicas.push(replica);

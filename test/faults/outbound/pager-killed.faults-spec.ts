@@ -148,6 +148,7 @@ describe('F2: outbound-pager replicas killed mid-stream', () => {
     });
 
     const ids = Array.from({ length: INCIDENTS }, (_, i) => `inc_f2_${run}_${i}`);
+    const channelIds = channels.map((c) => c.id);
     const workspaceOf = (i: number) => channels[i % CHANNELS].workspaceId;
     for (const type of LIFECYCLE) {
       await stream.publish(ids.map((id, i) => lifecycleEvent(type, id, workspaceOf(i))));
@@ -157,19 +158,31 @@ describe('F2: outbound-pager replicas killed mid-stream', () => {
     const delivered = async () => (await simStats(harness.simulator.url)).accepted.total;
     const kills: Kill[] = [];
     for (const point of KILL_POINTS) {
-      await waitFor(async () => (await delivered()) >= Math.floor(TOTAL * point), {
-        timeoutMs: 240_000,
-        intervalMs: 100,
-        description: `${Math.round(point * 100)}% of the stream delivered`,
-      });
       // A1, B1, A2: the replica that has run longest is the victim, never the one just started.
       const victim = replicas.filter((r) => !r.killed)[0];
       const victimProcess = await victim.process;
+      // Kill while the victim is delivering and has work in hand: jobs waiting in the queue, not
+      // only in Kafka (after a kill the group stops consuming until the dead member's session
+      // expires, and a replacement is ready only once it has joined the group).
+      await waitFor(
+        async () =>
+          (await delivered()) >= Math.floor(TOTAL * point) &&
+          (await deliveryRows(channelIds)).filter((r) => r.status === 'pending').length >=
+            WORKERS * BATCH &&
+          (await allSimRequests(harness.simulator.url, victim.region)).some(
+            (r) => r.seq > victim.firstSeq,
+          ),
+        {
+          timeoutMs: 240_000,
+          intervalMs: 250,
+          description: `${Math.round(point * 100)}% delivered, more queued, ${victim.name} delivering`,
+        },
+      );
       const deliveredBefore = await delivered();
       await victimProcess.stop('SIGKILL');
       victim.killed = true;
       const killedAt = Date.now();
-      const rows = await deliveryRows(channels.map((c) => c.id));
+      const rows = await deliveryRows(channelIds);
       const snapshotMs = Date.now() - killedAt;
       // Later, another replica may take the victim's leased jobs; until then the snapshot is exact.
       expect(snapshotMs).toBeLessThan(LEASE_MS);
@@ -189,7 +202,8 @@ describe('F2: outbound-pager replicas killed mid-stream', () => {
           `${victim.name[0]}${replicas.filter((r) => r.region === victim.region).length + 1}`,
           victim.region,
           victim.lastSeq,
-          harness.startReplica({ PAGERDUTY_EVENTS_URL: regionUrl(victim.region) }),
+          // Live is enough to be a victim later; readiness (group joined) is awaited at the end.
+          harness.startReplica({ PAGERDUTY_EVENTS_URL: regionUrl(victim.region) }, '/health/live'),
         ),
       );
       verbose(
@@ -197,7 +211,6 @@ describe('F2: outbound-pager replicas killed mid-stream', () => {
       );
     }
     const survivors = await Promise.all(replicas.filter((r) => !r.killed).map((r) => r.process));
-    verbose('replacements ready');
 
     await waitFor(
       async () => ((await simStats(harness.simulator.url)).incidents.resolved ?? 0) >= INCIDENTS,
@@ -206,7 +219,7 @@ describe('F2: outbound-pager replicas killed mid-stream', () => {
     verbose('every incident resolved in the simulator');
     const rows = await waitFor(
       async () => {
-        const found = await deliveryRows(channels.map((c) => c.id));
+        const found = await deliveryRows(channelIds);
         return found.length === TOTAL && found.every((r) => r.status !== 'pending') ? found : null;
       },
       { timeoutMs: 60_000, description: 'every job settled in the queue' },
@@ -261,7 +274,10 @@ describe('F2: outbound-pager replicas killed mid-stream', () => {
     });
     expect(disorder).toEqual([]);
     expect(new Set(incidents.map((i) => i.dedupKey))).toEqual(new Set(ids));
-    for (const survivor of survivors) expect(survivor.running).toBe(true);
+    for (const survivor of survivors) {
+      expect(survivor.running).toBe(true);
+      await survivor.waitForStatus('/health/ready', 200, 120_000);
+    }
 
     summary(
       `F2 pager killed x3 (2 replicas): produced=${TOTAL} delivered=${perJob.size} lost=0 ` +
