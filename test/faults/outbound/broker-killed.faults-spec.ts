@@ -93,7 +93,8 @@ describe('F1: Kafka broker killed mid-stream (outbound-pager)', () => {
             .slice(group * GROUP, (group + 1) * GROUP)
             .map((id, k) => lifecycleEvent(type, id, workspaceOf(group * GROUP + k)));
         });
-        // Back-pressure only paces the stream; the broker being down shows up as resends.
+        // Back-pressure paces the stream so that it is still flowing at the kill; while the broker
+        // is down, sends either wait here (nothing consumed, nothing delivered) or are resent.
         await waitFor(async () => (await accepted()) >= produced - WINDOW, {
           timeoutMs: 180_000,
           intervalMs: 100,
@@ -177,7 +178,7 @@ describe('F1: Kafka broker killed mid-stream (outbound-pager)', () => {
     summary(
       `F1 broker killed: produced=${produced} delivered=${perJob.size} duplicates=${duplicates} ` +
         `incidents=${byKey.size} requests=${requests.length} channels=${CHANNELS} ` +
-        `killed_at_delivered=${acceptedAtKill} broker_down=${(brokerDownMs / 1000).toFixed(1)}s ` +
+        `killed_at_produced=${producedAtKill} killed_at_delivered=${acceptedAtKill} broker_down=${(brokerDownMs / 1000).toFixed(1)}s ` +
         `producer_resends=${stream.resends} run=${seconds(started)}`,
     );
   }, 600_000);
