@@ -47,10 +47,21 @@ export interface SimIncident {
 }
 
 export interface SimRequest {
+  seq: number;
+  receivedAt: string;
   region: string;
   status: number | null;
   outcome: string;
+  /** Named even for a faulted or hung request (the simulator reads them from the body). */
+  dedupKey?: string;
+  eventAction?: string;
+  routingKey?: string;
   body?: Record<string, unknown>;
+}
+
+export interface HarnessOptions {
+  /** Brokers for the pager and the harness producer; default the run's shared broker. */
+  brokers?: string[];
 }
 
 /**
@@ -60,6 +71,8 @@ export interface SimRequest {
 export class OutboundHarness {
   simulator!: ServiceProcess;
   pager!: ServiceProcess;
+  /** Further outbound-pager processes started with startReplica(), stopped with the harness. */
+  readonly replicas: ServiceProcess[] = [];
   private producer!: Producer;
   private pagerEnv: Record<string, string> = {};
   private versions = new Map<string, number>();
@@ -67,7 +80,9 @@ export class OutboundHarness {
   async start(
     env: Record<string, string> = {},
     simulatorEnv: Record<string, string> = {},
+    options: HarnessOptions = {},
   ): Promise<void> {
+    const brokers = options.brokers ?? kafkaBrokers();
     const simPort = await freePort();
     this.simulator = await ServiceProcess.start('pagerduty-simulator', {
       env: {
@@ -80,12 +95,12 @@ export class OutboundHarness {
       readyPath: '/_sim/health',
       label: `sim-${simPort}`,
     });
-    const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     this.pagerEnv = {
       DATABASE_URL: databaseUrl(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_BROKERS: brokers.join(','),
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       CREDENTIAL_KEYS,
       PAGERDUTY_EVENTS_URL: `${this.simulator.url}/v2/enqueue`,
@@ -111,8 +126,33 @@ export class OutboundHarness {
     });
   }
 
+  /** The env every outbound-pager of this harness runs with (backoff, timeouts, group). */
+  get env(): Readonly<Record<string, string>> {
+    return { ...this.pagerEnv };
+  }
+
+  /**
+   * Another outbound-pager process on the same env (same group, same database), plus `env`.
+   * Resolves once `readyPath` answers 200 (default `/health/ready`).
+   */
+  async startReplica(
+    env: Record<string, string> = {},
+    readyPath = '/health/ready',
+  ): Promise<ServiceProcess> {
+    const port = await freePort();
+    const replica = await ServiceProcess.start('outbound-pager', {
+      env: { ...this.pagerEnv, ...env },
+      port,
+      readyPath,
+      label: `outbound-pager-${port}`,
+    });
+    this.replicas.push(replica);
+    return replica;
+  }
+
   async stop(): Promise<void> {
     await this.producer?.disconnect();
+    await Promise.all(this.replicas.map((replica) => replica.stop()));
     await this.pager?.stop();
     await this.simulator?.stop();
   }
@@ -214,7 +254,11 @@ export class OutboundHarness {
     return (await res.json()) as SimIncident[];
   }
 
-  async simRequests(query: { dedupKey?: string; routingKey?: string }): Promise<SimRequest[]> {
+  async simRequests(query: {
+    dedupKey?: string;
+    routingKey?: string;
+    region?: string;
+  }): Promise<SimRequest[]> {
     const params = new URLSearchParams(query as Record<string, string>);
     const res = await fetch(`${this.simulator.url}/_sim/requests?${params.toString()}`);
     return (await res.json()) as SimRequest[];
