@@ -338,7 +338,7 @@ describe('H5 key rotation k1 → k2 with the re-seal killed half-way, while inci
         left_on_k1: rowKids.filter((r) => r.kid !== 'k2').length,
         incidents: opened.length,
         delivered: outcome.get('delivered') ?? 0,
-        failed: 0,
+        failed: [...outcome].filter(([k]) => k.startsWith('failed')).reduce((n, [, c]) => n + c, 0),
         missing: missing.length,
       },
       started,
