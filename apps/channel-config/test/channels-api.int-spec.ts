@@ -118,6 +118,7 @@ describe('channel-config channels API (built service, real PostgreSQL and Kafka,
           verifiedAt: null,
         },
         encryptedAtRest: true,
+        credentials: { usable: true, problems: [] },
         createdAt: expect.stringMatching(ISO),
         updatedAt: expect.stringMatching(ISO),
       });

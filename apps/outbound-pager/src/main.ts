@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { loadOutboundPagerEnv, SERVICE_NAME } from './config/outbound-pager.env';
 import { SCHEMA } from './database/schema';
 import { DeliveryWorker } from './delivery/delivery-worker.service';
+import { StoredKeyResealer } from './delivery/stored-key-resealer.service';
 import { ChannelDeletionListener } from './intake/channel-deletion.listener';
 
 async function main(command: string | undefined): Promise<void> {
@@ -31,6 +32,8 @@ async function main(command: string | undefined): Promise<void> {
           const deletions = app.get(ChannelDeletionListener);
           replica.onDeleted((channel) => deletions.onDeleted(channel));
           await replica.start();
+          // Kept keys under an older credential key move to the first one before any is used.
+          await app.get(StoredKeyResealer).start();
           app.get(DeliveryWorker).start();
         },
         openApi: {

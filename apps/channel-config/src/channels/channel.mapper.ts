@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelSnapshotV1 } from '@app/contracts';
+import type { CredentialIssue } from './channel-credentials';
 import type { ChannelResponseDto } from './dto/channel-response.dto';
 import type { ChannelEntity } from './entities/channel.entity';
 
@@ -13,6 +14,7 @@ export function toResponse(
   channel: ChannelEntity,
   publicWebhookBaseUrl: string,
   isSealed: (stored: string) => boolean,
+  credentialIssues: CredentialIssue[],
 ): ChannelResponseDto {
   return {
     id: channel.id,
@@ -35,6 +37,7 @@ export function toResponse(
     encryptedAtRest:
       isSealed(channel.routingKey) &&
       (channel.signingSecret === null || isSealed(channel.signingSecret)),
+    credentials: { usable: credentialIssues.length === 0, problems: credentialIssues },
     createdAt: channel.createdAt.toISOString(),
     updatedAt: channel.updatedAt.toISOString(),
   };

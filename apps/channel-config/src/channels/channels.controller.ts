@@ -17,6 +17,7 @@ import {
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -120,6 +121,10 @@ export class ChannelsController {
   @Post(':id/test')
   @ApiOperation({ summary: 'Trigger a throwaway PagerDuty incident and resolve it at once' })
   @ApiOkResponse({ type: SendTestResponseDto })
+  @ApiConflictResponse({
+    description:
+      'The stored routing key cannot be opened (credentials.usable is false); nothing was sent. Body: statusCode, error, message, problem',
+  })
   async test(
     @Param('workspaceId') workspaceId: string,
     @ChannelId() id: string,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { buildHeaders, TOPICS } from '@app/contracts';
 import {
@@ -14,6 +14,12 @@ import {
   CHANNEL_CONFIG_SETTINGS,
   type ChannelConfigSettings,
 } from '../config/channel-config.settings';
+import {
+  CHANNEL_SECRETS,
+  CREDENTIAL_PROBLEMS,
+  credentialIssues,
+  type CredentialIssue,
+} from './channel-credentials';
 import { routingKeyHint, toResponse, toSnapshot } from './channel.mapper';
 import type { ChannelResponseDto } from './dto/channel-response.dto';
 import type { CreateChannelDto } from './dto/create-channel.dto';
@@ -41,10 +47,38 @@ export class ChannelsService {
       labelNames: ['action'],
       registers: [metrics],
     });
+    const unusable: Gauge = new Gauge({
+      name: 'channel_credentials_unusable',
+      help: 'Channels whose stored secret cannot be opened with CREDENTIAL_KEYS (nothing is sent for them), by secret and problem',
+      labelNames: ['secret', 'problem'],
+      registers: [metrics],
+      collect: async () => {
+        try {
+          const counts = await this.countCredentialIssues();
+          for (const secret of CHANNEL_SECRETS) {
+            for (const problem of CREDENTIAL_PROBLEMS) {
+              unusable.set({ secret, problem }, counts.get(`${secret}/${problem}`) ?? 0);
+            }
+          }
+        } catch {
+          // Readiness reports the database; keep the last values.
+        }
+      },
+    });
   }
 
   respond(channel: ChannelEntity): ChannelResponseDto {
-    return toResponse(channel, this.settings.publicWebhookBaseUrl, (s) => this.vault.isSealed(s));
+    return toResponse(
+      channel,
+      this.settings.publicWebhookBaseUrl,
+      (s) => this.vault.isSealed(s),
+      this.credentialIssues(channel),
+    );
+  }
+
+  /** The channel's stored secrets that cannot be opened (typed reasons only, never the values). */
+  credentialIssues(channel: ChannelEntity): CredentialIssue[] {
+    return credentialIssues(channel, this.vault);
   }
 
   async list(workspaceId: string): Promise<ChannelEntity[]> {
@@ -202,6 +236,31 @@ export class ChannelsService {
     });
     if (changed) this.committed(action);
     return channel;
+  }
+
+  /** Unusable secrets over every channel, keyed `secret/problem`; read on each /metrics scrape. */
+  private async countCredentialIssues(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const PAGE = 1000;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const page = await this.dataSource
+        .getRepository(ChannelEntity)
+        .createQueryBuilder('c')
+        .select(['c.id', 'c.workspaceId', 'c.routingKey', 'c.signingSecret'])
+        .where('c.id > :after', { after })
+        .orderBy('c.id', 'ASC')
+        .limit(PAGE)
+        .getMany();
+      for (const channel of page) {
+        for (const { secret, problem } of this.credentialIssues(channel)) {
+          const key = `${secret}/${problem}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+      if (page.length < PAGE) return counts;
+      after = page[page.length - 1].id;
+    }
   }
 
   private async announce(manager: EntityManager, channel: ChannelEntity): Promise<void> {

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  ConflictException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { Counter } from 'prom-client';
 import {
   buildIncidentEvent,
@@ -60,6 +67,23 @@ export class SendTestService implements OnApplicationShutdown {
 
   async execute(workspaceId: string, channelId: string): Promise<SendTestOutcome> {
     const channel = await this.channels.get(workspaceId, channelId);
+    const unusable = this.channels
+      .credentialIssues(channel)
+      .find((issue) => issue.secret === 'routingKey');
+    if (unusable) {
+      // Nothing goes to PagerDuty with a key that cannot be trusted; the user can repair it.
+      this.outcomes.inc({ outcome: 'routing_key_unusable' });
+      this.logger.warn(
+        { channelId, problem: unusable.problem },
+        'send test refused: the stored routing key cannot be opened',
+      );
+      throw new ConflictException({
+        statusCode: HttpStatus.CONFLICT,
+        error: 'Conflict',
+        message: `the channel's stored routing key cannot be used (${unusable.problem}); save the routing key again`,
+        problem: unusable.problem,
+      });
+    }
     const routingKey = this.vault.reveal(channel.routingKey, workspaceId);
     const dedupKey = `axiorank-test-${randomUUID()}`;
     const send = (action: EventAction) =>

@@ -333,6 +333,10 @@ export interface ChannelBody {
     verifiedAt: string | null;
   };
   encryptedAtRest: boolean;
+  credentials: {
+    usable: boolean;
+    problems: { secret: 'routingKey' | 'signingSecret'; problem: string }[];
+  };
   createdAt: string;
   updatedAt: string;
   // Error answers share the type, so assertions read naturally.

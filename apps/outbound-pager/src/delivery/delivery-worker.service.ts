@@ -175,8 +175,7 @@ export class DeliveryWorker implements OnApplicationShutdown {
       if (claimed === 0 && this.running) {
         // New work in this process wakes a worker at once (nudge); the poll finds retries that
         // became due and work recorded by other replicas, so it can slow down while idle.
-        const delay =
-          failures > 0 ? Math.min(5000, 200 * 2 ** Math.min(failures, 5)) : idlePollMs;
+        const delay = failures > 0 ? Math.min(5000, 200 * 2 ** Math.min(failures, 5)) : idlePollMs;
         idlePollMs = Math.min(Math.max(MAX_IDLE_POLL_MS, this.settings.pollMs), idlePollMs * 2);
         await new Promise<void>((resolve) => {
           const wake = () => resolve();
@@ -297,7 +296,12 @@ export class DeliveryWorker implements OnApplicationShutdown {
               alert: job.payload.alert,
               workspaceId: job.workspace_id,
             });
-      return { kind: 'send', event, routingKey, sealedKey, region };
+      // Kept with the PagerDuty incident until its resolve, possibly across a key rotation, so
+      // kept sealed under the first key of CREDENTIAL_KEYS.
+      const kept = this.vault.needsReseal(sealedKey)
+        ? this.vault.protect(routingKey, job.workspace_id)
+        : sealedKey;
+      return { kind: 'send', event, routingKey, sealedKey: kept, region };
     } catch (error) {
       return {
         kind: 'fail',

@@ -5,11 +5,12 @@ import { ChannelDeletionListener } from '../intake/channel-deletion.listener';
 import { DeliveryRecorder } from '../intake/delivery-recorder.service';
 import { PagingIntakeController } from '../intake/paging-intake.controller';
 import { DeliveryWorker } from './delivery-worker.service';
+import { StoredKeyResealer } from './stored-key-resealer.service';
 
 @Module({
   imports: [ChannelReplicaModule],
   controllers: [PagingIntakeController, DeliveriesController],
-  providers: [DeliveryWorker, DeliveryRecorder, ChannelDeletionListener],
-  exports: [DeliveryWorker, ChannelReplicaModule, ChannelDeletionListener],
+  providers: [DeliveryWorker, DeliveryRecorder, ChannelDeletionListener, StoredKeyResealer],
+  exports: [DeliveryWorker, ChannelReplicaModule, ChannelDeletionListener, StoredKeyResealer],
 })
 export class DeliveryModule {}

@@ -1,4 +1,12 @@
-import { isSealed, KeyRing, needsReseal, openSecret, sealSecret } from '@app/crypto';
+import {
+  isSealed,
+  KeyRing,
+  needsReseal,
+  openSecret,
+  sealSecret,
+  SecretOpenError,
+  type SecretOpenFailure,
+} from '@app/crypto';
 
 export const SECRET_VAULT = Symbol('SECRET_VAULT');
 
@@ -25,6 +33,20 @@ export class SecretVault {
   /** Opens a stored value; throws `SecretOpenError` for a value that cannot be trusted. */
   reveal(stored: string, workspaceId: string): string {
     return openSecret(stored, workspaceId, this.ring);
+  }
+
+  /**
+   * Why a stored value cannot be opened with this key ring, or undefined when it opens. The
+   * plaintext is dropped at once; only the typed reason leaves.
+   */
+  problemWith(stored: string, workspaceId: string): SecretOpenFailure | undefined {
+    try {
+      openSecret(stored, workspaceId, this.ring);
+      return undefined;
+    } catch (error) {
+      if (error instanceof SecretOpenError) return error.reason;
+      throw error;
+    }
   }
 
   isSealed(stored: string): boolean {

@@ -6,6 +6,12 @@ import {
   type ChannelRegion,
 } from '@app/contracts';
 import { SEVERITIES, type Severity } from '@app/severity';
+import {
+  CHANNEL_SECRETS,
+  CREDENTIAL_PROBLEMS,
+  type ChannelSecret,
+  type CredentialProblem,
+} from '../channel-credentials';
 import { QuietHoursDto } from './quiet-hours.dto';
 
 export class TwoWaySyncResponseDto {
@@ -24,6 +30,29 @@ export class TwoWaySyncResponseDto {
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   verifiedAt!: string | null;
+}
+
+export class CredentialIssueDto {
+  @ApiProperty({ enum: CHANNEL_SECRETS, description: 'Which stored secret cannot be used' })
+  secret!: ChannelSecret;
+
+  @ApiProperty({
+    enum: CREDENTIAL_PROBLEMS,
+    description:
+      '`sealed_under_unknown_key`: sealed under a key no longer in CREDENTIAL_KEYS; `tampered_or_wrong_workspace`: fails authentication (altered, copied from another channel, or the key changed); `malformed`: unreadable (e.g. truncated). Save the secret again to repair it.',
+  })
+  problem!: CredentialProblem;
+}
+
+export class ChannelCredentialsDto {
+  @ApiProperty({
+    description:
+      'False when a stored secret cannot be opened: nothing is sent to PagerDuty for this channel (Send test answers 409, pages fail with routing_key_unusable) and, for the signing secret, webhooks are rejected',
+  })
+  usable!: boolean;
+
+  @ApiProperty({ type: [CredentialIssueDto], description: 'Empty when usable' })
+  problems!: CredentialIssueDto[];
 }
 
 /** A channel as the API shows it: never the routing key or the signing secret. */
@@ -66,6 +95,13 @@ export class ChannelResponseDto {
       'Whether the routing key and the signing secret (if saved) are sealed with AES-256-GCM at rest.',
   })
   encryptedAtRest!: boolean;
+
+  @ApiProperty({
+    type: ChannelCredentialsDto,
+    description:
+      'Whether the stored routing key and signing secret can be opened with the configured keys; never the secrets or the keys',
+  })
+  credentials!: ChannelCredentialsDto;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
