@@ -281,6 +281,8 @@ export class FaultSystem {
   readonly credentialKeys = `faults:${randomBytes(32).toString('base64')}`;
   private readonly ring = KeyRing.parse(this.credentialKeys);
   readonly processes = new Map<AppName, ServiceProcess>();
+  /** Each running service's `KAFKA_GROUP_ID`. */
+  readonly groupIds = new Map<AppName, string>();
   private readonly ports = new Map<AppName, number>();
   sim!: ServiceProcess;
   private envs!: Record<string, string>;
@@ -326,12 +328,10 @@ export class FaultSystem {
   /** Starts (or restarts, on the same port) one service with a fresh consumer group. */
   async startApp(app: AppName, env: Record<string, string> = {}): Promise<ServiceProcess> {
     const port = this.ports.get(app)!;
+    const groupId = `${app}-faults-${randomUUID()}`;
+    this.groupIds.set(app, groupId);
     const service = await ServiceProcess.start(app, {
-      env: {
-        ...this.envs,
-        KAFKA_GROUP_ID: `${app}-faults-${randomUUID()}`,
-        ...env,
-      },
+      env: { ...this.envs, KAFKA_GROUP_ID: groupId, ...env },
       port,
       timeoutMs: 180_000,
       label: `${this.options.label}-${app}-${port}-${Date.now()}`,
@@ -464,22 +464,18 @@ export class FaultSystem {
     return sealSecret(secret, workspaceId, this.ring);
   }
 
-  /**
-   * Publishes a channel snapshot as channel-config would (secrets sealed with this system's key),
-   * for suites that run without channel-config.
-   */
-  async publishChannel(
-    producer: Producer,
-    options: {
-      workspaceId: string;
-      routingKey: string;
-      signingSecret?: string;
-      mode?: 'incidents' | 'alerts';
-    },
-  ): Promise<ChannelSnapshotV1> {
+  /** A channel snapshot as channel-config publishes it (secrets sealed with this system's key). */
+  channelSnapshot(options: {
+    id?: string;
+    workspaceId: string;
+    routingKey: string;
+    signingSecret?: string;
+    mode?: 'incidents' | 'alerts';
+  }): ChannelSnapshotV1 {
     const { workspaceId } = options;
-    const snapshot = makeChannelSnapshot({
+    return makeChannelSnapshot({
       channel: {
+        id: options.id ?? randomUUID(),
         workspaceId,
         mode: options.mode ?? 'incidents',
         routingKey: this.seal(options.routingKey, workspaceId),
@@ -494,6 +490,14 @@ export class FaultSystem {
         },
       },
     });
+  }
+
+  /** Publishes a channel snapshot, for suites that run without channel-config. */
+  async publishChannel(
+    producer: Producer,
+    options: Parameters<FaultSystem['channelSnapshot']>[0],
+  ): Promise<ChannelSnapshotV1> {
+    const snapshot = this.channelSnapshot(options);
     await producer.send({
       topic: TOPICS.channels,
       acks: -1,
