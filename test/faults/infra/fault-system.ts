@@ -285,6 +285,9 @@ export class FaultSystem {
   readonly groupIds = new Map<AppName, string>();
   private readonly ports = new Map<AppName, number>();
   sim!: ServiceProcess;
+  /** The stand-in for AxioRank's incident service, when a suite starts it. */
+  incidentSimulator?: ServiceProcess;
+  incidentSimulatorGroupId?: string;
   private envs!: Record<string, string>;
 
   private constructor(private readonly options: FaultSystemOptions) {}
@@ -340,6 +343,24 @@ export class FaultSystem {
     return service;
   }
 
+  /** Starts the incident simulator, the consumer of axiorank.incident-sync.v1 in this repo. */
+  async startIncidentSimulator(): Promise<ServiceProcess> {
+    const port = await freePort();
+    this.incidentSimulatorGroupId = `incident-simulator-faults-${randomUUID()}`;
+    this.incidentSimulator = await ServiceProcess.start('incident-simulator', {
+      env: {
+        KAFKA_BROKERS: this.options.brokers,
+        INCIDENT_SIM_PORT: String(port),
+        INCIDENT_SIM_GROUP_ID: this.incidentSimulatorGroupId,
+        APP_BASE_URL: 'https://app.axiorank.test',
+      },
+      port,
+      readyPath: '/health',
+      label: `${this.options.label}-incident-simulator-${port}`,
+    });
+    return this.incidentSimulator;
+  }
+
   app(name: AppName): ServiceProcess {
     const service = this.processes.get(name);
     if (!service) throw new Error(`${name} is not running in this suite`);
@@ -348,6 +369,7 @@ export class FaultSystem {
 
   async stop(): Promise<void> {
     await Promise.all([...this.processes.values()].map((s) => s.stop()));
+    await this.incidentSimulator?.stop();
     await this.sim?.stop();
   }
 

@@ -6,6 +6,7 @@ import {
   HEADERS,
   makeAlertEvent,
   makeIncidentEvent,
+  makeIncidentSyncEvent,
   makeWebhookVerification,
   serializeMessage,
   TOPICS,
@@ -28,18 +29,19 @@ import {
  * does not compile until it is placed here; and the first test checks the table against the
  * subscriptions the running services actually hold on the broker.
  */
-const CONSUMERS: Record<Topic, readonly AppName[]> = {
+type Consumer = AppName | 'incident-simulator';
+const CONSUMERS: Record<Topic, readonly Consumer[]> = {
   [TOPICS.incidents]: ['outbound-pager'],
   [TOPICS.alerts]: ['outbound-pager'],
   // Both read the compacted channel topic into their replicas.
   [TOPICS.channels]: ['outbound-pager', 'inbound-webhook'],
   [TOPICS.webhookVerifications]: ['channel-config'],
-  // Produced by inbound-webhook for AxioRank's incident service; no service here consumes it.
-  [TOPICS.incidentSync]: [],
+  // Produced by inbound-webhook for AxioRank's incident service, which lives outside this repo;
+  // the incident simulator stands in for it (a dev tool, held to the same consumer contract).
+  [TOPICS.incidentSync]: ['incident-simulator'],
 };
-const CONSUMED_TOPICS = (Object.keys(CONSUMERS) as Topic[]).filter(
-  (topic) => CONSUMERS[topic].length > 0,
-);
+const CONSUMED_TOPICS = Object.keys(CONSUMERS) as Topic[];
+const CONSUMER_NAMES: readonly Consumer[] = [...APPS, 'incident-simulator'];
 
 interface PoisonCase {
   name: string;
@@ -111,6 +113,7 @@ describe('F6 poison and oversized messages on every consumed topic', () => {
       label: 'f6',
       env: { LOG_LEVEL: 'warn' },
     });
+    await system.startIncidentSimulator();
     producer = await connectProducer(brokers);
     admin = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -135,40 +138,54 @@ describe('F6 poison and oversized messages on every consumed topic', () => {
       async () => {
         const { groups } = await admin.listGroups();
         const described = await admin.describeGroups(groups.map((g) => g.groupId));
-        const byApp = new Map<AppName, Set<string>>(APPS.map((app) => [app, new Set()]));
+        const byApp = new Map<Consumer, Set<string>>(
+          CONSUMER_NAMES.map((name) => [name, new Set()]),
+        );
         for (const group of described.groups) {
-          const app = APPS.find(
+          const consumer = CONSUMER_NAMES.find(
             (name) =>
-              group.groupId === system.groupIds.get(name) ||
+              group.groupId ===
+                (name === 'incident-simulator'
+                  ? system.incidentSimulatorGroupId
+                  : system.groupIds.get(name)) ||
               group.groupId.startsWith(`${name}.channel-replica.`),
           );
-          if (!app) continue;
+          if (!consumer) continue;
           for (const member of group.members) {
             const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
-            for (const topic of metadata?.topics ?? []) byApp.get(app)!.add(topic);
+            for (const topic of metadata?.topics ?? []) byApp.get(consumer)!.add(topic);
           }
         }
-        // Every service has joined its groups once outbound-pager holds both of its topics.
-        const ready =
-          APPS.every((app) => byApp.get(app)!.size > 0) &&
-          (byApp.get('outbound-pager')?.size ?? 0) >= 3;
-        return ready ? byApp : null;
+        // Joined once every consumer holds as many topics as the table gives it.
+        const joined = CONSUMER_NAMES.every(
+          (name) =>
+            byApp.get(name)!.size >=
+            CONSUMED_TOPICS.filter((t) => CONSUMERS[t].includes(name)).length,
+        );
+        return joined ? byApp : null;
       },
       { timeoutMs: 60_000, intervalMs: 500, description: 'every service in its consumer groups' },
     );
 
     const expected = new Map(
-      APPS.map((app) => [
-        app,
-        (Object.keys(CONSUMERS) as Topic[]).filter((t) => CONSUMERS[t].includes(app)).sort(),
+      CONSUMER_NAMES.map((name) => [
+        name,
+        CONSUMED_TOPICS.filter((t) => CONSUMERS[t].includes(name)).sort(),
       ]),
     );
     summaryLine(
       'F6 consumed topics',
-      Object.fromEntries(APPS.map((app) => [app, [...subscribed.get(app)!].sort().join(',')])),
+      Object.fromEntries(
+        CONSUMER_NAMES.map((name) => [name, [...subscribed.get(name)!].sort().join(',')]),
+      ),
       startedAt,
     );
-    for (const app of APPS) expect([...subscribed.get(app)!].sort()).toEqual(expected.get(app));
+    for (const name of CONSUMER_NAMES) {
+      expect({ name, topics: [...subscribed.get(name)!].sort() }).toEqual({
+        name,
+        topics: expected.get(name),
+      });
+    }
     expect(Object.keys(CONSUMERS).sort()).toEqual(Object.values(TOPICS).sort());
   });
 
@@ -256,8 +273,19 @@ describe('F6 poison and oversized messages on every consumed topic', () => {
             (await system.getChannel(ws, channel.id)).twoWaySync.verifiedAt !== null,
         };
       }
-      case TOPICS.incidentSync:
-        throw new Error(`${topic} has no consumer here`);
+      case TOPICS.incidentSync: {
+        const event = makeIncidentSyncEvent({ incidentId: key });
+        return {
+          value: event as unknown as Record<string, unknown>,
+          processed: async () => {
+            const res = await request(
+              `${system.incidentSimulator!.url}/sync-events?incidentId=${encodeURIComponent(key)}`,
+            );
+            const body = res.body as { syncEvents?: unknown[] } | null;
+            return res.status === 200 && (body?.syncEvents?.length ?? 0) > 0;
+          },
+        };
+      }
     }
   }
 
@@ -333,7 +361,9 @@ describe('F6 poison and oversized messages on every consumed topic', () => {
           oversized_bytes: cases[cases.length - 1].value.length,
           max_message_bytes: maxMessageBytes,
           valid_processed: 'yes',
-          ready: consumers.map((app) => readiness[app]).join(','),
+          ready: consumers
+            .map((name) => (name === 'incident-simulator' ? 'n/a' : readiness[name]))
+            .join(','),
         },
         startedAt,
       );
@@ -361,6 +391,7 @@ describe('F6 poison and oversized messages on every consumed topic', () => {
         }
       }
       for (const app of APPS) expect(system.app(app).running).toBe(true);
+      expect(system.incidentSimulator?.running).toBe(true);
       expect(Object.values(readiness)).toEqual(APPS.map(() => 200));
     },
   );
