@@ -320,7 +320,8 @@ export class FaultSystem {
       RETRY_BASE_MS: '200',
       RETRY_MAX_MS: '2000',
       PAGERDUTY_TIMEOUT_MS: '3000',
-      WEBHOOK_STORE_TIMEOUT_MS: '1500',
+      // Refused connections answer 503 at once; a slow store under a loaded machine should not.
+      WEBHOOK_STORE_TIMEOUT_MS: '4000',
       LOG_LEVEL: 'info',
       ...this.options.env,
     };
@@ -541,7 +542,7 @@ export class FaultSystem {
         async (app) =>
           [
             app,
-            (await request(`${this.app(app).url}/health/ready`, { timeoutMs: 5000 })).status,
+            (await request(`${this.app(app).url}/health/ready`, { timeoutMs: 10_000 })).status,
           ] as const,
       ),
     );

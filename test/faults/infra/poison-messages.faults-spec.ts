@@ -368,10 +368,11 @@ describe('F6 poison and oversized messages on every consumed topic', () => {
         startedAt,
       );
       for (const { poison, letters: mine } of perCase) {
-        // One dead letter per consuming service, naming what was wrong.
-        expect({ poison: poison.name, count: mine.length }).toEqual({
+        // Dead-lettered by every consuming service (each got past it to the valid message, which
+        // takes a successful dead letter), naming what was wrong; a redelivery may repeat one.
+        expect({ poison: poison.name, enough: mine.length >= consumers.length }).toEqual({
           poison: poison.name,
-          count: consumers.length,
+          enough: true,
         });
         for (const letter of mine) {
           expect({ poison: poison.name, reason: letter.reason }).toEqual({
