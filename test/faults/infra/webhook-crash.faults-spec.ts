@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { TOPICS } from '@app/contracts';
+import { advisoryLockId } from '@app/platform';
 import { pgServerUrl, PrivateKafka, waitFor } from '@app/testing';
 import {
   connectProducer,
@@ -23,6 +25,8 @@ const BURST = envMs('FAULTS_F5_BURST', 60);
 const LOAD = envMs('FAULTS_F5_LOAD', 300);
 // The relay marks at most one batch after publishing it: a crash repeats at most that many.
 const RELAY_BATCH = 200;
+// The lock that lets one relay per schema publish at a time (OutboxRelay).
+const RELAY_LOCK = advisoryLockId('axiorank:outbox:inbound_webhook');
 
 /**
  * F5: inbound-webhook SIGKILLed with webhooks it answered 202 but had not published (or was
@@ -209,33 +213,70 @@ describe('F5 inbound-webhook killed between accepting webhooks and publishing th
     expect(count.repeats).toBeLessThanOrEqual(RELAY_BATCH);
   });
 
-  it('repeats a message published but not marked before the crash with the same eventId, once', async () => {
+  it('repeats a batch published but not yet marked when killed, with the same eventIds, once', async () => {
     const startedAt = Date.now();
     const keys = Array.from({ length: 10 }, () => `inc_f5_unmarked_${randomUUID()}`);
-    const answers = await pool(
-      keys.map((key) => incidentWebhook(key)),
-      4,
-      (body) => sendWebhook(inboundUrl(), channelId, body, secret),
-    );
-    const first = await drainedAndCounted(keys);
-    await system.app('inbound-webhook').stop('SIGKILL');
-    // The state a SIGKILL right after the broker's acknowledgement leaves: on Kafka, not marked.
-    const unmarked = await sql<{ id: string }>(
-      databaseUrl,
-      `UPDATE inbound_webhook.outbox SET published_at = NULL
-        WHERE topic = $1 AND value::jsonb ->> 'incidentId' = ANY($2::text[]) RETURNING id`,
-      [TOPICS.incidentSync, keys],
-    );
+    const victim = system.app('inbound-webhook');
+    const relayLock = new Client({ connectionString: databaseUrl });
+    const rowLock = new Client({ connectionString: databaseUrl });
+    await Promise.all([relayLock.connect(), rowLock.connect()]);
+    let answers: HttpAnswer[];
+    let publishedAtKill: number;
+    let orphaned: { pid: number }[] = [];
+    try {
+      // Holding the relay's advisory lock keeps it from publishing while the webhooks are stored.
+      await relayLock.query('SELECT pg_advisory_lock($1)', [RELAY_LOCK]);
+      answers = await pool(
+        keys.map((key) => incidentWebhook(key)),
+        4,
+        (body) => sendWebhook(victim.url, channelId, body, secret),
+      );
+      // Row locks leave the relay free to read and publish the rows, but not to mark them: the
+      // window between the broker's acknowledgement and the marking, held open.
+      await rowLock.query('BEGIN');
+      await rowLock.query(
+        `SELECT id FROM inbound_webhook.outbox WHERE published_at IS NULL FOR UPDATE`,
+      );
+      const baseline = await publishedMetric();
+      await relayLock.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK]);
+      publishedAtKill = await waitFor(
+        async () => {
+          const published = (await publishedMetric()) - baseline;
+          return published >= keys.length ? published : null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, description: 'the relay to publish the batch' },
+      );
+      await victim.stop('SIGKILL');
+      // Its UPDATE, still queued behind our row locks, must die with it: PostgreSQL notices a
+      // vanished client only when it next writes to it, and would otherwise mark the rows.
+      orphaned = await waitFor(
+        async () => {
+          const { rows } = await relayLock.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND query LIKE '%"outbox" SET published_at = now()%'`,
+          );
+          return rows.length > 0 ? rows : null;
+        },
+        { timeoutMs: 10_000, intervalMs: 100, description: "the relay's pending UPDATE" },
+      );
+      for (const { pid } of orphaned) {
+        await relayLock.query('SELECT pg_terminate_backend($1)', [pid]);
+      }
+    } finally {
+      await rowLock.query('ROLLBACK').catch(() => undefined);
+      await Promise.allSettled([relayLock.end(), rowLock.end()]);
+    }
     await system.startApp('inbound-webhook');
     const after = await drainedAndCounted(keys);
 
     summaryLine(
-      'F5 crash between publishing and marking',
+      'F5 killed between publishing and marking',
       {
         webhooks: keys.length,
         accepted: answers.filter((a) => a.status === 202).length,
-        published_before: first.published,
-        unmarked: unmarked.length,
+        published_at_kill: publishedAtKill,
+        unmarked_updates_killed: orphaned.length,
         published: after.published,
         duplicates: after.repeats,
         new_event_id_on_repeat: after.repeatsWithNewEventId,
@@ -243,12 +284,11 @@ describe('F5 inbound-webhook killed between accepting webhooks and publishing th
       startedAt,
     );
     expect(answers.map((a) => a.status)).toEqual(keys.map(() => 202));
-    expect(first).toMatchObject({ published: keys.length, repeats: 0, missing: [] });
-    expect(unmarked).toHaveLength(keys.length);
-    // Each unmarked message comes again exactly once more, as the same event.
+    expect(orphaned).toHaveLength(1);
+    // The whole unmarked batch comes again after the restart, once, as the same events.
+    expect(after.missing).toEqual([]);
     expect(after.published).toBe(2 * keys.length);
     expect(after.repeats).toBe(keys.length);
     expect(after.repeatsWithNewEventId).toBe(0);
-    expect(after.missing).toEqual([]);
   });
 });
