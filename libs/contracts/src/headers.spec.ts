@@ -22,6 +22,7 @@ describe('headers', () => {
       dlqSourcePartition: 'x-dlq-source-partition',
       dlqSourceOffset: 'x-dlq-source-offset',
       dlqFailedAt: 'x-dlq-failed-at',
+      dlqValueTruncated: 'x-dlq-value-truncated',
     });
     expect(ORIGINS).toEqual(['axiorank', 'pagerduty']);
   });

@@ -10,6 +10,8 @@ export const HEADERS = {
   dlqSourcePartition: 'x-dlq-source-partition',
   dlqSourceOffset: 'x-dlq-source-offset',
   dlqFailedAt: 'x-dlq-failed-at',
+  /** On a dead letter whose value had to be cut to fit the broker: the original size in bytes. */
+  dlqValueTruncated: 'x-dlq-value-truncated',
 } as const;
 
 /**

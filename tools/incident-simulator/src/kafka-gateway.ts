@@ -1,4 +1,5 @@
 import {
+  HEADERS,
   TOPICS,
   buildDlqHeaders,
   buildHeaders,
@@ -105,25 +106,34 @@ export class KafkaGateway implements IncidentEventSink, DeadLetterSink {
       const text = headerText(value);
       if (text !== undefined) original[name] = text;
     }
-    await this.producer.send({
-      topic: dlqTopic(letter.topic),
-      acks: -1,
-      messages: [
-        {
-          key: letter.key,
-          value: letter.value,
-          headers: {
-            ...original,
-            ...buildDlqHeaders({
-              reason: letter.reason,
-              sourceTopic: letter.topic,
-              sourcePartition: letter.partition,
-              sourceOffset: letter.offset,
-            }),
-          },
-        },
-      ],
+    const dlqHeaders = buildDlqHeaders({
+      reason: letter.reason,
+      sourceTopic: letter.topic,
+      sourcePartition: letter.partition,
+      sourceOffset: letter.offset,
     });
+    const send = (value: Buffer | null, headers: Record<string, string | Buffer>) =>
+      this.producer.send({
+        topic: dlqTopic(letter.topic),
+        acks: -1,
+        messages: [{ key: letter.key, value, headers }],
+      });
+    try {
+      await send(letter.value, { ...original, ...dlqHeaders });
+    } catch (error) {
+      // A value just under the broker's limit no longer fits with the reason added; retrying it
+      // as it is would fail for ever and stop the consumer. Keep its start, say how big it was.
+      if (!isTooLarge(error) || letter.value === null) throw error;
+      const trimmed: Record<string, Buffer> = {};
+      for (const [name, value] of Object.entries(original)) {
+        trimmed[name] = Buffer.from(value).subarray(0, 1024);
+      }
+      await send(letter.value.subarray(0, 64 * 1024), {
+        ...trimmed,
+        ...dlqHeaders,
+        [HEADERS.dlqValueTruncated]: String(letter.value.length),
+      });
+    }
   }
 
   /**
@@ -220,4 +230,13 @@ export class KafkaGateway implements IncidentEventSink, DeadLetterSink {
       await admin.disconnect();
     }
   }
+}
+
+/** The broker refused the record as larger than its `max.message.bytes`. */
+function isTooLarge(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const type = (e as { type?: unknown }).type;
+    if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') return true;
+  }
+  return false;
 }
