@@ -19,10 +19,13 @@ const UNLIMITED = { PAGERDUTY_RATE_PER_MINUTE: '100000', PAGERDUTY_RATE_BURST: '
 /** The worker's claim statement, exactly as the service runs it (schema filled in). */
 export function claimStatement() {
   const source = fs.readFileSync(path.join(ROOT, WORKER_SOURCE), 'utf8');
-  const match = /`(UPDATE "\$\{SCHEMA\}"\."deliveries" d\s+SET lease_token[\s\S]*?)`/.exec(source);
+  const match =
+    /`(WITH "claimed" AS \(\s*UPDATE "\$\{SCHEMA\}"\."deliveries" d\s+SET lease_token[\s\S]*?)`/.exec(
+      source,
+    );
   if (!match)
     throw new Error(
-      `B6: the claim statement (UPDATE … deliveries d SET lease_token …) is no longer in ${WORKER_SOURCE}; update bench/benches/b6-growth.mjs`,
+      `B6: the claim statement (WITH "claimed" AS (UPDATE … deliveries d SET lease_token …) …) is no longer in ${WORKER_SOURCE}; update bench/benches/b6-growth.mjs`,
     );
   const sql = match[1].replaceAll('${SCHEMA}', 'outbound_pager');
   if (sql.includes('${'))

@@ -10,7 +10,7 @@ import {
   type PagerDutyResult,
   type Region,
 } from '@app/pagerduty';
-import { MetricsRegistry, SECRET_VAULT, SecretVault } from '@app/platform';
+import { GroupCommit, MetricsRegistry, SECRET_VAULT, SecretVault } from '@app/platform';
 import { SCHEMA } from '../database/schema';
 import type { DeliveryEntity } from '../deliveries/entities/delivery.entity';
 import { retryDelayMs } from './backoff';
@@ -48,6 +48,22 @@ interface KnownIncident {
   region: Region;
 }
 
+/** An accepted answer waiting to be recorded (see `recordAccepted`). */
+interface AcceptedResult {
+  id: string;
+  token: string;
+  attempts: number;
+  status: number;
+  response: string;
+  payload: string;
+  /** A new PagerDuty incident: remember the routing key and region that opened it. */
+  opens: boolean;
+  workspaceId: string;
+  sealedKey: string;
+  region: Region;
+  newStatus: 'acknowledged' | 'resolved' | null;
+}
+
 const RATE_LIMITED = 'rate_limited';
 /** Idle workers poll at `pollMs`, doubling while nothing is due, up to this. */
 const MAX_IDLE_POLL_MS = 1000;
@@ -82,6 +98,9 @@ export class DeliveryWorker implements OnApplicationShutdown {
   private readonly requestSeconds: Histogram;
   private readonly backlog: Gauge;
   private readonly oldestPending: Gauge;
+  private readonly accepted = new GroupCommit<AcceptedResult>((results) =>
+    this.recordAccepted(results),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -311,9 +330,9 @@ export class DeliveryWorker implements OnApplicationShutdown {
   }
 
   /**
-   * Commits PagerDuty's answer in one statement, fenced by the lease: the job's new state and,
-   * when the event was accepted, the PagerDuty incident's state with it (atomic without a
-   * BEGIN/COMMIT round trip). A worker whose lease ran out records nothing.
+   * Commits PagerDuty's answer as soon as it came, fenced by the lease: a worker whose lease
+   * ran out records nothing. Accepted answers also carry the PagerDuty incident's state and are
+   * group-committed (see `recordAccepted`); a retry or a rejection is one UPDATE.
    */
   private async record(
     job: ClaimedJob,
@@ -324,27 +343,28 @@ export class DeliveryWorker implements OnApplicationShutdown {
     const attempts = job.attempts + 1;
     switch (result.outcome) {
       case 'accepted': {
-        const done = `UPDATE "${SCHEMA}"."deliveries" SET status = 'delivered', reason = NULL, attempts = $2,
-                  last_attempt_at = now(), last_status = $3, last_response = $4, delivered_at = now(),
-                  updated_at = now(), lease_token = NULL, lease_until = NULL
-            WHERE id = $1 AND lease_token = $5
-        RETURNING channel_id, dedup_key`;
-        const params = [
-          job.id,
-          attempts,
-          result.status,
-          JSON.stringify({ message: result.message }),
-          job.token,
-          JSON.stringify(job.payload),
-        ];
-        await this.dataSource.query(
-          `WITH "done" AS (${done}) ${this.trackSql(job, known)}`,
-          job.action === 'trigger' && !(known && known.status !== 'resolved')
-            ? [...params, job.workspace_id, plan.sealedKey, plan.region]
-            : job.action === 'trigger'
-              ? params
-              : [...params, job.action === 'acknowledge' ? 'acknowledged' : 'resolved'],
-        );
+        const opens = job.action === 'trigger' && !(known && known.status !== 'resolved');
+        await this.accepted.submit([
+          {
+            id: job.id,
+            token: job.token,
+            attempts,
+            status: result.status,
+            response: JSON.stringify({ message: result.message }),
+            payload: JSON.stringify(job.payload),
+            opens,
+            workspaceId: job.workspace_id,
+            sealedKey: plan.sealedKey,
+            region: plan.region,
+            // A re-trigger of an open incident refreshes its details and keeps its status.
+            newStatus:
+              job.action === 'acknowledge'
+                ? 'acknowledged'
+                : job.action === 'resolve'
+                  ? 'resolved'
+                  : null,
+          },
+        ]);
         this.outcomes.inc({ action: job.action, outcome: 'delivered' });
         return;
       }
@@ -403,31 +423,58 @@ export class DeliveryWorker implements OnApplicationShutdown {
   }
 
   /**
-   * The statement that follows "done" (the delivered job): it remembers the PagerDuty
-   * incident's state and, for a new incident, the routing key and region that opened it.
-   * $6 is the payload; a new incident adds $7–$9 (workspace, sealed key, region), an
-   * acknowledge or resolve adds $7 (the new status).
+   * Commits accepted answers, those of concurrent workers together (group commit), in one
+   * statement: each job marked delivered, fenced by its lease, and only for those the PagerDuty
+   * incident's state with it: a new incident with the routing key and region that opened it,
+   * or the new status and details of a known one. Atomic without BEGIN/COMMIT. No two results
+   * of a group share a (channel, dedup key): the next job of an incident is not claimable
+   * before this one is recorded.
    */
-  private trackSql(job: ClaimedJob, known: KnownIncident | null): string {
+  private async recordAccepted(results: AcceptedResult[]): Promise<void> {
+    const column = <K extends keyof AcceptedResult>(key: K) => results.map((r) => r[key]);
     const incidents = `"${SCHEMA}"."pagerduty_incidents"`;
-    const matches = `i.channel_id = "done".channel_id AND i.dedup_key = "done".dedup_key`;
-    if (job.action !== 'trigger') {
-      return `UPDATE ${incidents} i SET status = $7, payload = $6::jsonb, updated_at = now()
-                FROM "done" WHERE ${matches}`;
-    }
-    if (known && known.status !== 'resolved') {
-      // A re-trigger of an open incident updates its details; it keeps the routing that opened it.
-      return `UPDATE ${incidents} i SET payload = $6::jsonb, updated_at = now()
-                FROM "done" WHERE ${matches}`;
-    }
-    return `INSERT INTO ${incidents}
-              (channel_id, dedup_key, workspace_id, routing_key, region, status, triggered_at, payload, updated_at)
-            SELECT "done".channel_id, "done".dedup_key, $7, $8, $9, 'triggered', now(), $6::jsonb, now()
-              FROM "done"
-            ON CONFLICT (channel_id, dedup_key) DO UPDATE SET
-              workspace_id = EXCLUDED.workspace_id, routing_key = EXCLUDED.routing_key,
-              region = EXCLUDED.region, status = 'triggered', triggered_at = EXCLUDED.triggered_at,
-              payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at`;
+    await this.dataSource.query(
+      `WITH "r" AS (
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::int[], $4::int[], $5::jsonb[], $6::jsonb[],
+                              $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[])
+           AS r(id, token, attempts, last_status, response, payload, opens, workspace_id,
+                routing_key, region, new_status)
+       ), "done" AS (
+         UPDATE "${SCHEMA}"."deliveries" d SET status = 'delivered', reason = NULL,
+                attempts = r.attempts, last_attempt_at = now(), last_status = r.last_status,
+                last_response = r.response, delivered_at = now(), updated_at = now(),
+                lease_token = NULL, lease_until = NULL
+           FROM "r" WHERE d.id = r.id AND d.lease_token = r.token
+         RETURNING d.channel_id, d.dedup_key, r.payload, r.opens, r.workspace_id, r.routing_key,
+                   r.region, r.new_status
+       ), "opened" AS (
+         INSERT INTO ${incidents}
+           (channel_id, dedup_key, workspace_id, routing_key, region, status, triggered_at, payload, updated_at)
+         SELECT channel_id, dedup_key, workspace_id, routing_key, region, 'triggered', now(), payload, now()
+           FROM "done" WHERE opens
+         ON CONFLICT (channel_id, dedup_key) DO UPDATE SET
+           workspace_id = EXCLUDED.workspace_id, routing_key = EXCLUDED.routing_key,
+           region = EXCLUDED.region, status = 'triggered', triggered_at = EXCLUDED.triggered_at,
+           payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at
+       )
+       UPDATE ${incidents} i SET status = COALESCE("done".new_status, i.status),
+              payload = "done".payload, updated_at = now()
+         FROM "done"
+        WHERE NOT "done".opens AND i.channel_id = "done".channel_id AND i.dedup_key = "done".dedup_key`,
+      [
+        column('id'),
+        column('token'),
+        column('attempts'),
+        column('status'),
+        column('response'),
+        column('payload'),
+        column('opens'),
+        column('workspaceId'),
+        column('sealedKey'),
+        column('region'),
+        column('newStatus'),
+      ],
+    );
   }
 
   private async finish(
