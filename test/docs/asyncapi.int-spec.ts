@@ -53,7 +53,9 @@ describe('docs/asyncapi.yaml, checked against @app/contracts', () => {
 
   beforeAll(async () => {
     const { document, diagnostics } = await new Parser().parse(SOURCE);
-    const errors = diagnostics.filter((d) => Number(d.severity) === Number(DiagnosticSeverity.Error));
+    const errors = diagnostics.filter(
+      (d) => Number(d.severity) === Number(DiagnosticSeverity.Error),
+    );
     expect(errors.map((e) => `${e.path.join('.')}: ${e.message}`)).toEqual([]);
     payloadSchemas = new Map();
     for (const channel of document!.channels()) {

@@ -24,7 +24,7 @@ import {
   newSigningSecret,
   newWorkspaceId,
   startChannelConfig,
-  TestDatabase,
+  ScratchDatabase,
 } from './support/harness';
 
 const snapshotOf = (message: ConsumedMessage): ChannelSnapshotV1 | null => {
@@ -41,7 +41,7 @@ const snapshotOf = (message: ConsumedMessage): ChannelSnapshotV1 | null => {
 describe('channel-config and Kafka: webhook verifications in, channel snapshots out through an outage', () => {
   const kafka = new PrivateKafka();
   let brokers: string;
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   let service: ServiceProcess;
   let api: ChannelApi;
   let producer: Producer | undefined;
@@ -59,7 +59,7 @@ describe('channel-config and Kafka: webhook verifications in, channel snapshots 
   }
 
   beforeAll(async () => {
-    [brokers, db] = await Promise.all([kafka.start(), TestDatabase.create('cc_kafka')]);
+    [brokers, db] = await Promise.all([kafka.start(), ScratchDatabase.create('cc_kafka')]);
     service = await startChannelConfig({
       databaseUrl: db.url,
       brokers,

@@ -12,7 +12,7 @@ import {
   Simulator,
   startChannelConfig,
   storedChannel,
-  TestDatabase,
+  ScratchDatabase,
 } from './support/harness';
 
 /**
@@ -33,7 +33,7 @@ describe('channel-config sealing at rest: legacy plaintext rows, the re-seal com
   const secrets = [legacyKey, legacySecret, laterKey, mixedOldKey, mixedNewKey, mixedSecret];
   /** Every process this suite ran, for the log scan at the end. */
   const processes: ServiceProcess[] = [];
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   let sim: Simulator;
   let service: ServiceProcess | undefined;
   let api: ChannelApi;
@@ -75,7 +75,7 @@ describe('channel-config sealing at rest: legacy plaintext rows, the re-seal com
   }
 
   beforeAll(async () => {
-    [db, sim] = await Promise.all([TestDatabase.create('cc_sealing'), Simulator.start()]);
+    [db, sim] = await Promise.all([ScratchDatabase.create('cc_sealing'), Simulator.start()]);
     await Promise.all([legacyKey, laterKey, mixedNewKey].map((key) => sim.register(key)));
   });
 

@@ -21,7 +21,7 @@ import {
   Simulator,
   startChannelConfig,
   storedChannel,
-  TestDatabase,
+  ScratchDatabase,
 } from './support/harness';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
@@ -33,7 +33,7 @@ describe('channel-config channels API (built service, real PostgreSQL and Kafka,
   const ring = KeyRing.parse(keys);
   /** Every routing key and signing secret this suite sends; none may ever come back out. */
   const secrets: string[] = [];
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   let sim: Simulator;
   let service: ServiceProcess;
   let api: ChannelApi;
@@ -64,7 +64,7 @@ describe('channel-config channels API (built service, real PostgreSQL and Kafka,
   }
 
   beforeAll(async () => {
-    [db, sim] = await Promise.all([TestDatabase.create('cc_api'), Simulator.start()]);
+    [db, sim] = await Promise.all([ScratchDatabase.create('cc_api'), Simulator.start()]);
     service = await startChannelConfig({
       databaseUrl: db.url,
       brokers: kafkaBrokers().join(','),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@app/contracts';
-import { PrivateKafka, pgServerUrl } from '@app/testing';
+import { PrivateKafka, ScratchDatabase } from '@app/testing';
 import { makeIncidentWebhook } from '../src/testing/pagerduty-webhook.factory';
 import { ChannelPublisher, type TestChannel } from './support/channels';
 import {
@@ -9,7 +9,6 @@ import {
   startInboundWebhook,
   waitFor,
 } from './support/inbound-webhook-app';
-import { ScratchDatabase } from './support/scratch-database';
 import { TopicRecorder } from './support/topic-recorder';
 import { percentiles, WebhookClient } from './support/webhook-client';
 
@@ -46,7 +45,7 @@ describe('inbound-webhook through Kafka and PostgreSQL outages', () => {
 
   beforeAll(async () => {
     brokers = await kafka.start();
-    db = await ScratchDatabase.create(pgServerUrl());
+    db = await ScratchDatabase.create('inbound_webhook');
     service = await startInboundWebhook({
       DATABASE_URL: db.url,
       KAFKA_BROKERS: brokers,

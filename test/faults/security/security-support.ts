@@ -3,13 +3,11 @@
 // and an HTTP client that keeps every answer so a suite can scan them.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { TOPIC_SPECS } from '@app/contracts';
 import {
   createTopics,
   freePort,
   kafkaBrokers,
-  pgServerUrl,
   ServiceProcess,
   TEST_JWT_SECRET,
   tokenFor,
@@ -40,45 +38,7 @@ export const newRoutingKey = (prefix = ''): string =>
 export const newWorkspaceId = (label: string): string =>
   `ws_${label}_${randomBytes(4).toString('hex')}`;
 
-/** A database of the suite's own: row counts and the re-seal command see only its channels. */
-export class ScratchDatabase {
-  private constructor(
-    readonly name: string,
-    readonly url: string,
-  ) {}
-
-  static async create(prefix: string): Promise<ScratchDatabase> {
-    const name = `${prefix}_${Date.now()}_${randomBytes(3).toString('hex')}`;
-    await ScratchDatabase.admin(`CREATE DATABASE "${name}"`);
-    const url = new URL(pgServerUrl());
-    url.pathname = `/${name}`;
-    return new ScratchDatabase(name, url.toString());
-  }
-
-  private static async admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: pgServerUrl() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
-  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-
-  async drop(): Promise<void> {
-    await ScratchDatabase.admin(`DROP DATABASE IF EXISTS "${this.name}" WITH (FORCE)`);
-  }
-}
+export { ScratchDatabase } from '@app/testing';
 
 export interface HttpAnswer<T = unknown> {
   status: number;

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { freePort, ServiceProcess, TEST_JWT_SECRET, tokenFor } from '@app/testing';
+import {
+  freePort,
+  type ScratchDatabase,
+  ServiceProcess,
+  TEST_JWT_SECRET,
+  tokenFor,
+} from '@app/testing';
 
 export const PUBLIC_WEBHOOK_BASE_URL = 'https://hooks.axiorank.test';
 
@@ -17,55 +22,7 @@ export const credentialKey = (kid: string): string =>
 export const newWorkspaceId = (label: string): string =>
   `ws_${label}_${randomBytes(4).toString('hex')}`;
 
-const serverUrl = (): string => {
-  const url = process.env.TEST_PG_SERVER_URL;
-  if (!url)
-    throw new Error('TEST_PG_SERVER_URL is not set: run through the jest "integration" project');
-  return url;
-};
-
-/**
- * A database of the suite's own, so that the re-seal command (which walks every row) and the
- * row counts a suite asserts never meet another suite's channels.
- */
-export class TestDatabase {
-  private constructor(
-    readonly name: string,
-    readonly url: string,
-  ) {}
-
-  static async create(prefix: string): Promise<TestDatabase> {
-    const name = `${prefix}_${Date.now()}_${randomBytes(3).toString('hex')}`;
-    await TestDatabase.admin(`CREATE DATABASE "${name}"`);
-    const url = new URL(serverUrl());
-    url.pathname = `/${name}`;
-    return new TestDatabase(name, url.toString());
-  }
-
-  private static async admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: serverUrl() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
-  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-
-  async drop(): Promise<void> {
-    await TestDatabase.admin(`DROP DATABASE IF EXISTS "${this.name}" WITH (FORCE)`);
-  }
-}
+export { ScratchDatabase } from '@app/testing';
 
 export interface StoredChannelRow {
   routing_key: string;
@@ -74,7 +31,7 @@ export interface StoredChannelRow {
   version: number;
 }
 
-export const storedChannel = async (db: TestDatabase, id: string): Promise<StoredChannelRow> => {
+export const storedChannel = async (db: ScratchDatabase, id: string): Promise<StoredChannelRow> => {
   const [row] = await db.query<StoredChannelRow>(
     `SELECT routing_key, routing_key_hint, signing_secret, version
        FROM channel_config.channels WHERE id = $1`,
