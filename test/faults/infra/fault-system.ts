@@ -113,6 +113,8 @@ export interface HttpAnswer {
   /** 0 when no answer came (connection refused or reset, timeout). */
   status: number;
   body: unknown;
+  /** The `Retry-After` header, when there was one. */
+  retryAfter?: string;
   error?: string;
 }
 
@@ -133,7 +135,8 @@ export async function request(
     } catch {
       // Not JSON; the assertion naming the status says enough.
     }
-    return { status: res.status, body };
+    const retryAfter = res.headers.get('retry-after') ?? undefined;
+    return { status: res.status, body, ...(retryAfter === undefined ? {} : { retryAfter }) };
   } catch (error) {
     return { status: 0, body: null, error: error instanceof Error ? error.message : String(error) };
   }
