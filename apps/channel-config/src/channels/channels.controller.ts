@@ -22,6 +22,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -42,6 +43,9 @@ const ChannelId = () => Param('id', new ParseUUIDPipe({ version: '4', errorHttpS
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing, malformed or invalid bearer token' })
 @ApiNotFoundResponse({ description: 'No such channel in this workspace' })
+@ApiServiceUnavailableResponse({
+  description: 'PostgreSQL is unreachable; nothing was changed, retry after `Retry-After` seconds',
+})
 @UseGuards(WorkspaceAuthGuard)
 @UseFilters(DatabaseErrorFilter)
 @Controller('v1/workspaces/:workspaceId/channels')
