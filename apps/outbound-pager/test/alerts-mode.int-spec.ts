@@ -27,7 +27,12 @@ describe('outbound-pager, alerts mode', () => {
       hourlyCap: 3,
     });
     // An incidents-mode channel of the same workspace gets no alert pages.
-    await harness.publishChannel({ workspaceId: ws, name: 'Incidents', mode: 'incidents' });
+    const incidents = await harness.publishChannel({
+      workspaceId: ws,
+      name: 'Incidents',
+      mode: 'incidents',
+    });
+    for (const known of [channel, incidents]) await harness.waitUntilKnown(known);
   });
 
   afterAll(() => harness.stop());

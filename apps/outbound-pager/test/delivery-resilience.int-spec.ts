@@ -16,6 +16,7 @@ describe('outbound-pager, durable delivery', () => {
       { PD_SIM_RATE_PER_MINUTE: '6000' },
     );
     channel = await harness.publishChannel({ workspaceId: ws, name: 'Resilient' });
+    await harness.waitUntilKnown(channel);
   });
 
   afterAll(() => harness.stop());

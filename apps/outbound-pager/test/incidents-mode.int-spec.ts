@@ -18,7 +18,12 @@ describe('outbound-pager, incidents mode', () => {
     a2 = await harness.publishChannel({ workspaceId: wsA, name: 'A secondary', region: 'eu' });
     b1 = await harness.publishChannel({ workspaceId: wsB, name: 'B' });
     // Channels alerts-mode must not receive incident pages.
-    await harness.publishChannel({ workspaceId: wsA, name: 'A alerts', mode: 'alerts' });
+    const alerts = await harness.publishChannel({
+      workspaceId: wsA,
+      name: 'A alerts',
+      mode: 'alerts',
+    });
+    for (const channel of [a1, a2, b1, alerts]) await harness.waitUntilKnown(channel);
   });
 
   afterAll(() => harness.stop());
@@ -173,6 +178,7 @@ describe('outbound-pager, incidents mode', () => {
   it('sends acknowledge and resolve with the routing key that opened the incident, after the key changed', async () => {
     const ws = `ws_rot_${randomUUID().slice(0, 8)}`;
     const channel = await harness.publishChannel({ workspaceId: ws, name: 'Rotating' });
+    await harness.waitUntilKnown(channel);
     const id = `inc_${randomUUID()}`;
     await harness.publishIncident('incident.opened', { id, title: 'Before rotation' }, ws);
     await harness.waitForSimState(id, 'triggered');
@@ -197,6 +203,7 @@ describe('outbound-pager, incidents mode', () => {
   it('resolves the open incidents of a deleted channel, with the key that opened them', async () => {
     const ws = `ws_del_${randomUUID().slice(0, 8)}`;
     const channel = await harness.publishChannel({ workspaceId: ws, name: 'Doomed' });
+    await harness.waitUntilKnown(channel);
     const id = `inc_${randomUUID()}`;
     await harness.publishIncident(
       'incident.opened',

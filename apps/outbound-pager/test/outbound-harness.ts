@@ -191,6 +191,29 @@ export class OutboundHarness {
     return { ...snapshot.channel, plaintextKey };
   }
 
+  /**
+   * Waits until the running pager's replica holds a newly published channel (its deliveries
+   * answer 200, not 404). Channels and incidents travel on different topics, so an incident
+   * produced right after its channel can otherwise be consumed first and page nothing.
+   */
+  async waitUntilKnown(channel: { id: string; workspaceId: string }): Promise<void> {
+    await waitFor(
+      async () => {
+        const res = await fetch(
+          `${this.pager.url}/v1/workspaces/${channel.workspaceId}/channels/${channel.id}/deliveries?limit=1`,
+          { headers: bearer(channel.workspaceId) },
+        );
+        await res.body?.cancel();
+        return res.status === 200;
+      },
+      {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        description: `outbound-pager to know channel ${channel.id}`,
+      },
+    );
+  }
+
   async deleteChannel(id: string): Promise<void> {
     await this.producer.send({ topic: TOPICS.channels, messages: [{ key: id, value: null }] });
   }

@@ -3,11 +3,11 @@ import { accessLogLevel } from './logging.module';
 describe('accessLogLevel', () => {
   const routine = /^\/v1\/webhooks\//;
 
-  it('logs failures loudly whatever the path', () => {
+  it('logs failures loudly and refusals at info, whatever the path', () => {
     expect(accessLogLevel('/v1/webhooks/pagerduty/x', 503, false, routine)).toBe('error');
     expect(accessLogLevel('/v1/webhooks/pagerduty/x', 200, true, routine)).toBe('error');
-    expect(accessLogLevel('/v1/webhooks/pagerduty/x', 401, false, routine)).toBe('warn');
-    expect(accessLogLevel('/v1/workspaces/ws/channels', 400, false, routine)).toBe('warn');
+    expect(accessLogLevel('/v1/webhooks/pagerduty/x', 401, false, routine)).toBe('info');
+    expect(accessLogLevel('/v1/workspaces/ws/channels', 400, false, routine)).toBe('info');
   });
 
   it('logs a routine path’s success at debug and every other success at info', () => {

@@ -16,9 +16,13 @@ export interface LoggingOptions {
   routinePaths?: RegExp;
 }
 
-type AccessLogLevel = 'debug' | 'info' | 'warn' | 'error';
+type AccessLogLevel = 'debug' | 'info' | 'error';
 
-/** The access log line's level: 5xx and errors error, 4xx warn, success info (debug if routine). */
+/**
+ * The access log line's level: 5xx and errors at error; a refused request (4xx) at info, as
+ * before (a webhook endpoint on the internet refuses strangers all day; its metrics count them);
+ * success at info, or debug on a routine path.
+ */
 export function accessLogLevel(
   url: string | undefined,
   statusCode: number,
@@ -26,7 +30,7 @@ export function accessLogLevel(
   routinePaths?: RegExp,
 ): AccessLogLevel {
   if (failed || statusCode >= 500) return 'error';
-  if (statusCode >= 400) return 'warn';
+  if (statusCode >= 400) return 'info';
   return routinePaths !== undefined && url !== undefined && routinePaths.test(url)
     ? 'debug'
     : 'info';
