@@ -16,11 +16,12 @@ import { KeyRing, sealSecret, signPagerDutyPayload } from '@app/crypto';
 import {
   bearer,
   consumeAll,
+  type ConsumedMessage,
   freePort,
+  makePingWebhook,
   ServiceProcess,
   TEST_JWT_SECRET,
   waitFor,
-  type ConsumedMessage,
 } from '@app/testing';
 
 export type AppName = 'channel-config' | 'inbound-webhook' | 'outbound-pager';
@@ -461,20 +462,7 @@ export class FaultSystem {
   /** Waits until inbound-webhook's replica holds the channel with this secret (a ping is accepted). */
   async waitForWebhookSecret(channelId: string, secret: string): Promise<void> {
     const inbound = this.app('inbound-webhook').url;
-    const ping = () =>
-      Buffer.from(
-        JSON.stringify({
-          event: {
-            id: `01${randomHex(24)}`,
-            event_type: 'pagey.ping',
-            resource_type: 'pagey',
-            occurred_at: new Date().toISOString(),
-            agent: null,
-            client: null,
-            data: { message: 'Hello from your friend Pagey!', type: 'ping' },
-          },
-        }),
-      );
+    const ping = () => Buffer.from(JSON.stringify(makePingWebhook()));
     await waitFor(
       async () => (await sendWebhook(inbound, channelId, ping(), secret)).status === 202,
       {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { buildHeaders, makeIncidentEvent, serializeMessage, TOPICS } from '@app/contracts';
 import { KeyRing, sealSecret, signPagerDutyPayload } from '@app/crypto';
-import { kafkaBrokers, type ServiceProcess, waitFor } from '@app/testing';
+import { kafkaBrokers, makePingWebhook, type ServiceProcess, waitFor } from '@app/testing';
 import {
   allReady,
   authHeader,
@@ -268,19 +268,7 @@ describe('H3 a sealed secret copied, tampered, truncated or under a removed key 
     expect(requests.filter((r) => r.routingKey === keys.control).length).toBe(3); // test ×2, page
 
     // A webhook signed with the secret as pasted is refused (401): the stored one cannot open.
-    const body = Buffer.from(
-      JSON.stringify({
-        event: {
-          id: `01${randomUUID().replace(/-/g, '').toUpperCase()}`,
-          event_type: 'pagey.ping',
-          resource_type: 'pagey',
-          occurred_at: new Date().toISOString(),
-          agent: null,
-          client: null,
-          data: { type: 'ping' },
-        },
-      }),
-    );
+    const body = Buffer.from(JSON.stringify(makePingWebhook()));
     const hook = await fetch(`${inbound.url}/v1/webhooks/pagerduty/${ids.secretBroken}`, {
       method: 'POST',
       headers: {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { buildHeaders, makeIncidentEvent, serializeMessage, TOPICS } from '@app/contracts';
 import { KeyRing, sealedKeyId, sealSecret, signPagerDutyPayload } from '@app/crypto';
-import { kafkaBrokers, ServiceProcess, waitFor } from '@app/testing';
+import { kafkaBrokers, makePingWebhook, ServiceProcess, waitFor } from '@app/testing';
 import {
   appEnv,
   type AppName,
@@ -300,19 +300,7 @@ describe('H5 key rotation k1 → k2 with the re-seal killed half-way, while inci
       });
       expect(res.status).toBe(200);
     }
-    const ping = Buffer.from(
-      JSON.stringify({
-        event: {
-          id: `01${randomUUID().replace(/-/g, '').toUpperCase()}`,
-          event_type: 'pagey.ping',
-          resource_type: 'pagey',
-          occurred_at: new Date().toISOString(),
-          agent: null,
-          client: null,
-          data: { type: 'ping' },
-        },
-      }),
-    );
+    const ping = Buffer.from(JSON.stringify(makePingWebhook()));
     const hook = await fetch(
       `${running['inbound-webhook']!.url}/v1/webhooks/pagerduty/${paging[0].id}`,
       {
